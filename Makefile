@@ -1,0 +1,47 @@
+# Two commands: `make run` (the app with demo data) and `make test` (the suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: run test install migrate seed lint format e2e clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
+
+## run: install, migrate, seed the demo, start web + Celery worker + beat.
+run: seed
+	@echo ""
+	@echo "  Mentoring is starting at http://127.0.0.1:$(PORT)/"
+	@echo "  Sign in as hr@ / owner@ / mentor@ / mentee@demo.example, password demo-pass-123"
+	@echo "  (Ctrl-C stops web, worker and beat.)"
+	@echo ""
+	DEBUG=$${DEBUG:-1} PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+## test: the whole suite (SQLite + embedded broker unless DATABASE_URL / CELERY_BROKER_URL are set).
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf var/ .pytest_cache

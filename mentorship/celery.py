@@ -1,0 +1,12 @@
+"""The Celery app. Configuration lives in settings (CELERY_* names), the beat
+schedule included, so one file says what runs when."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorship.settings")
+
+app = Celery("mentorship")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

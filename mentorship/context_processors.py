@@ -1,0 +1,28 @@
+from django.utils.functional import SimpleLazyObject
+
+
+def _navigation(user):
+    from mentorship.models import Notification
+    from programs.models import Enrollment, Program
+
+    roles = set(
+        Enrollment.objects.filter(person__user=user)
+        .exclude(status__in=[Enrollment.Status.DECLINED, Enrollment.Status.WITHDRAWN])
+        .values_list("role", flat=True)
+    )
+    return {
+        "is_hr_admin": user.is_hr_admin,
+        "is_program_owner": user.is_hr_admin or Program.objects.filter(owners=user).exists(),
+        "is_mentor": "mentor" in roles,
+        "is_mentee": "mentee" in roles,
+        "is_participant": bool(roles),
+        "unread_count": Notification.objects.for_user(user).unread().count(),
+    }
+
+
+def navigation(request):
+    """What the signed-in person can do, for the navigation bar (computed once, on use)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"nav": SimpleLazyObject(lambda: _navigation(user))}

@@ -1,0 +1,115 @@
+"""The one way the product tells a person something: an in-app notification
+plus an email, created at most once per idempotency key.
+
+Reminders, survey invitations and match proposals all call ``notification_send``.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from mentorship.models import Notification
+
+logger = logging.getLogger(__name__)
+
+# A claim older than this belongs to a worker that died mid-send: retry it.
+STALE_CLAIM = timedelta(minutes=15)
+# A pending email older than this lost its queue message: queue it again.
+LOST_MESSAGE = timedelta(minutes=5)
+MAX_EMAIL_ATTEMPTS = 5
+
+
+def notification_send(*, recipient, kind: str, title: str, key: str, body: str = "", url: str = "", email: bool = True):
+    """Notify ``recipient`` once for ``key``.
+
+    Returns the new ``Notification``, or ``None`` when a notification with this
+    key already exists (the event was already told: nothing is sent again).
+    The email is queued only after the surrounding transaction commits.
+    """
+    with transaction.atomic():
+        notification, created = Notification.objects.get_or_create(
+            idempotency_key=key,
+            defaults={
+                "recipient": recipient,
+                "kind": kind,
+                "title": title[:200],
+                "body": body,
+                "url": url,
+                "email_status": Notification.EmailStatus.PENDING if email else Notification.EmailStatus.SKIPPED,
+            },
+        )
+    if not created:
+        return None
+    if email:
+        from mentorship.tasks import notification_email_send
+
+        transaction.on_commit(lambda: notification_email_send.delay(notification.pk))
+    return notification
+
+
+def notification_email_deliver(*, notification_id: int) -> bool:
+    """Send one notification's email if nobody else is sending or has sent it.
+
+    The claim is a conditional UPDATE: of two workers given the same id, only
+    the one whose UPDATE changed a row sends. Returns True when this call sent it.
+    """
+    now = timezone.now()
+    claimable = (
+        Q(email_status=Notification.EmailStatus.PENDING)
+        | Q(email_status=Notification.EmailStatus.SENDING, email_claimed_at__lt=now - STALE_CLAIM)
+        | Q(email_status=Notification.EmailStatus.FAILED, email_attempts__lt=MAX_EMAIL_ATTEMPTS)
+    )
+    claimed = Notification.objects.filter(claimable, pk=notification_id).update(
+        email_status=Notification.EmailStatus.SENDING,
+        email_claimed_at=now,
+        email_attempts=F("email_attempts") + 1,
+    )
+    if claimed != 1:
+        return False
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    context = {
+        "notification": notification,
+        "link": f"{settings.SITE_URL}{notification.url}" if notification.url.startswith("/") else notification.url,
+        "site_url": settings.SITE_URL,
+    }
+    try:
+        send_mail(
+            subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{notification.title}",
+            message=render_to_string("mentorship/email/notification.txt", context),
+            from_email=None,
+            recipient_list=[notification.recipient.email],
+        )
+    except Exception:
+        logger.exception("Email for notification %s failed; it will be retried", notification_id)
+        Notification.objects.filter(pk=notification_id).update(email_status=Notification.EmailStatus.FAILED)
+        return False
+    Notification.objects.filter(pk=notification_id).update(
+        email_status=Notification.EmailStatus.SENT, emailed_at=timezone.now()
+    )
+    return True
+
+
+def notification_ids_needing_email(*, now=None) -> list[int]:
+    """Emails that were lost: never picked up, claimed by a dead worker, or failed."""
+    now = now or timezone.now()
+    return list(
+        Notification.objects.filter(
+            Q(email_status=Notification.EmailStatus.PENDING, created_at__lt=now - LOST_MESSAGE)
+            | Q(email_status=Notification.EmailStatus.SENDING, email_claimed_at__lt=now - STALE_CLAIM)
+            | Q(email_status=Notification.EmailStatus.FAILED, email_attempts__lt=MAX_EMAIL_ATTEMPTS)
+        ).values_list("pk", flat=True)[:1000]
+    )
+
+
+def notifications_mark_read(*, user, notification_ids=None) -> int:
+    """Mark the user's notifications read (all unread ones, or the given ids)."""
+    queryset = Notification.objects.for_user(user).unread()
+    if notification_ids is not None:
+        queryset = queryset.filter(pk__in=notification_ids)
+    return queryset.update(read_at=timezone.now())

@@ -1,0 +1,35 @@
+"""Celery tasks are thin: they take primary keys, load, and call a service."""
+
+import logging
+
+from celery import shared_task
+
+from mentorship import notifications
+
+logger = logging.getLogger(__name__)
+
+
+def as_id(value):
+    """A task argument that should be a primary key, or None if it is not one."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+@shared_task
+def notification_email_send(notification_id):
+    pk = as_id(notification_id)
+    if pk is None:
+        logger.warning("notification_email_send ignored a bad id: %r", notification_id)
+        return False
+    return notifications.notification_email_deliver(notification_id=pk)
+
+
+@shared_task
+def notification_emails_retry():
+    ids = notifications.notification_ids_needing_email()
+    for pk in ids:
+        notification_email_send.delay(pk)
+    return len(ids)
