@@ -15,6 +15,8 @@ urlpatterns = [
     path("notifications/read-all/", views.notification_mark_all_read, name="notification_mark_all_read"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("healthz", views.healthz, name="healthz"),
+    path("programs/", include("programs.urls")),
+    path("people/", include("people.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

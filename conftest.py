@@ -1,0 +1,48 @@
+"""Fixtures shared by every app's tests: named users for each role."""
+
+import pytest
+from django.core.cache import cache
+
+from people.tests.factories import PersonFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Rate-limit counters live in the cache; each test starts with none.
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def hr_admin(db):
+    user = UserFactory(email="hr.admin@example.com", is_hr_admin=True, is_staff=True)
+    PersonFactory(email=user.email, first_name=user.first_name, last_name=user.last_name, user=user)
+    return user
+
+
+@pytest.fixture
+def owner(db):
+    user = UserFactory(email="owner@example.com")
+    PersonFactory(email=user.email, first_name=user.first_name, last_name=user.last_name, user=user)
+    return user
+
+
+@pytest.fixture
+def alice(db):
+    """An employee with an account and no special role."""
+    user = UserFactory(email="alice@example.com", first_name="Alice", last_name="Adams")
+    PersonFactory(email=user.email, first_name="Alice", last_name="Adams", user=user)
+    return user
+
+
+@pytest.fixture
+def bob(db):
+    user = UserFactory(email="bob@example.com", first_name="Bob", last_name="Brown")
+    PersonFactory(email=user.email, first_name="Bob", last_name="Brown", user=user)
+    return user
+
+
+@pytest.fixture
+def hr_client(client, hr_admin):
+    client.force_login(hr_admin)
+    return client

@@ -1,0 +1,1 @@
+"""Enrollment pages: invitations, sign-up, the participant profile, approval, training."""

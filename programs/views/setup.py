@@ -1,0 +1,1 @@
+"""Program setup pages for HR admins and the read-only view for program owners."""
