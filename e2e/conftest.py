@@ -1,0 +1,65 @@
+"""End-to-end harness: Playwright drives Debian's Chromium against pytest-django's live server.
+
+Journeys sign in as real users through the real pages. Each app adds its journeys here.
+"""
+
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the test's own ORM
+# calls (creating fixtures) are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"Chromium not found at {CHROMIUM}; install it with apt-get install chromium")
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def sign_in(page):
+    def _sign_in(email, password):
+        page.goto("/accounts/login/")
+        page.fill("input[name=login]", email)
+        page.fill("input[name=password]", password)
+        with page.expect_navigation():
+            page.click("form button[type=submit]")
+        return page
+
+    return _sign_in
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a screenshot when SCREENSHOT_DIR is set (for looking at pages by eye)."""
+
+    def _shot(name):
+        directory = os.environ.get("SCREENSHOT_DIR")
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+            page.screenshot(path=os.path.join(directory, f"{name}.png"), full_page=True)
+
+    return _shot

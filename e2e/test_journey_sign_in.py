@@ -1,0 +1,43 @@
+"""Journey: each demo role signs in with the demo password and lands on their home."""
+
+from urllib.parse import urlparse
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+ROLE_HOMES = {
+    "hr@demo.example": "hr-home",
+    "owner@demo.example": "owner-home",
+    "mentor@demo.example": "participant-home",
+    "mentee@demo.example": "participant-home",
+}
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", verbosity=0)
+
+
+def test_anonymous_visitor_lands_on_sign_in(page, demo):
+    page.goto("/")
+    assert "/accounts/login/" in page.url
+    assert page.locator("input[name=login]").is_visible()
+
+
+@pytest.mark.parametrize("email", list(ROLE_HOMES))
+def test_each_demo_role_signs_in_and_sees_their_home(page, sign_in, screenshot, demo, email):
+    sign_in(email, "demo-pass-123")
+    assert urlparse(page.url).path == "/"
+    assert page.locator(f'[data-testid="{ROLE_HOMES[email]}"]').is_visible()
+    screenshot(f"home-{email.split('@')[0]}")
+    page.click(".navbar .dropdown-toggle")
+    with page.expect_navigation():
+        page.click('[data-testid="sign-out"]')
+    assert urlparse(page.url).path == "/accounts/login/"
+
+
+def test_wrong_password_shows_an_error(page, sign_in, demo):
+    sign_in("mentee@demo.example", "not-the-password")
+    assert page.locator("text=not correct").is_visible()
