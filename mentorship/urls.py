@@ -17,6 +17,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("programs/", include("programs.urls")),
     path("people/", include("people.urls")),
+    path("matching/", include("matching.urls")),
+    path("mentoring/", include("sessions.urls")),
+    path("surveys/", include("surveys.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
