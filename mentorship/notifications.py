@@ -113,3 +113,59 @@ def notifications_mark_read(*, user, notification_ids=None) -> int:
     if notification_ids is not None:
         queryset = queryset.filter(pk__in=notification_ids)
     return queryset.update(read_at=timezone.now())
+
+
+def notifications_send_bulk(items, *, batch_size: int = 1000) -> list[int]:
+    """``notification_send`` for many people at once, for sweeps (reminders, nudges).
+
+    ``items`` is an iterable of dicts with ``recipient_id``, ``kind``, ``title``, ``key``
+    and optionally ``body``, ``url``, ``email`` (default True). A key that already exists
+    is skipped, so a sweep that runs twice tells nobody twice. A few queries per
+    ``batch_size`` items, however many there are.
+
+    Returns the ids of the notifications this call created whose email is pending. The
+    caller queues those emails (in batches, on commit); any it does not queue are found by
+    ``notification_emails_retry``. Sending is claimed per notification, so an id queued
+    twice is still emailed once.
+    """
+    created_ids: list[int] = []
+    batch: list[dict] = []
+
+    def flush():
+        keys = [item["key"] for item in batch]
+        existing = set(Notification.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+        new, seen = [], set()
+        for item in batch:
+            if item["key"] in existing or item["key"] in seen:
+                continue
+            seen.add(item["key"])
+            email = item.get("email", True)
+            new.append(
+                Notification(
+                    recipient_id=item["recipient_id"],
+                    kind=item["kind"],
+                    title=item["title"][:200],
+                    body=item.get("body", ""),
+                    url=item.get("url", ""),
+                    idempotency_key=item["key"],
+                    email_status=Notification.EmailStatus.PENDING if email else Notification.EmailStatus.SKIPPED,
+                )
+            )
+        if not new:
+            return
+        with transaction.atomic():
+            Notification.objects.bulk_create(new, ignore_conflicts=True)
+        created_ids.extend(
+            Notification.objects.filter(
+                idempotency_key__in=[n.idempotency_key for n in new], email_status=Notification.EmailStatus.PENDING
+            ).values_list("pk", flat=True)
+        )
+
+    for item in items:
+        batch.append(item)
+        if len(batch) >= batch_size:
+            flush()
+            batch = []
+    if batch:
+        flush()
+    return created_ids

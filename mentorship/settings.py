@@ -208,6 +208,29 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mentorship.tasks.notification_emails_retry",
         "schedule": crontab(minute="*/10"),
     },
+    # Self-select requests a mentor left unanswered past their date; each mentee is told once.
+    "expire-mentorship-requests": {
+        "task": "matching.tasks.mentorship_requests_expire",
+        "schedule": crontab(minute=20),
+    },
+    # Surveys: close finished rounds, open due ones, invite, remind once (safe to run twice).
+    "surveys-sweep": {
+        "task": "surveys.tasks.surveys_sweep",
+        "schedule": crontab(minute=7),
+    },
+    # Mentoring sessions: reminders a day before, inactivity nudges, overdue action items.
+    "mentoring-session-reminders": {
+        "task": "sessions.tasks.session_reminders_send",
+        "schedule": crontab(minute="*/15"),
+    },
+    "mentoring-inactivity-nudges": {
+        "task": "sessions.tasks.inactivity_nudges_send",
+        "schedule": crontab(minute=5, hour="*/6"),
+    },
+    "mentoring-overdue-action-items": {
+        "task": "sessions.tasks.action_item_overdue_reminders_send",
+        "schedule": crontab(minute=35),
+    },
 }
 
 if TESTING:

@@ -1,10 +1,69 @@
 from django.urls import path
 
-from programs.views import enrollment, setup
+from programs.views import enrollment, goals, setup
 
 app_name = "programs"
 
 urlpatterns = [
     # --- Program setup (HR) and the owners' read-only view: programs/views/setup.py
+    path("", setup.program_list, name="program_list"),
+    path("new/", setup.program_create, name="program_create"),
+    path("owned/", setup.owned_program_list, name="owned_program_list"),
+    path("owned/<slug:slug>/", setup.owned_program_detail, name="owned_program_detail"),
+    path("<slug:slug>/", setup.program_detail, name="program_detail"),
+    path("<slug:slug>/edit/", setup.program_edit, name="program_edit"),
+    path("<slug:slug>/status/", setup.program_status, name="program_status"),
+    path("<slug:slug>/clone/", setup.program_clone, name="program_clone"),
+    path("<slug:slug>/questions/", setup.program_question_list, name="program_question_list"),
+    path("<slug:slug>/questions/new/", setup.program_question_create, name="program_question_create"),
+    path("<slug:slug>/questions/<int:pk>/edit/", setup.program_question_edit, name="program_question_edit"),
+    path("<slug:slug>/questions/<int:pk>/delete/", setup.program_question_delete, name="program_question_delete"),
+    path("<slug:slug>/questions/<int:pk>/move/", setup.program_question_move, name="program_question_move"),
+    path("<slug:slug>/training/", setup.training_module_list, name="training_module_list"),
+    path("<slug:slug>/training/new/", setup.training_module_create, name="training_module_create"),
+    path("<slug:slug>/training/completion/", setup.training_completion, name="training_completion"),
+    path("<slug:slug>/training/<int:pk>/edit/", setup.training_module_edit, name="training_module_edit"),
+    path("<slug:slug>/training/<int:pk>/delete/", setup.training_module_delete, name="training_module_delete"),
+    path("<slug:slug>/training/<int:pk>/move/", setup.training_module_move, name="training_module_move"),
+    path("<slug:slug>/goal-templates/", setup.goal_template_list, name="goal_template_list"),
+    path("<slug:slug>/goal-templates/new/", setup.goal_template_create, name="goal_template_create"),
+    path("<slug:slug>/goal-templates/<int:pk>/edit/", setup.goal_template_edit, name="goal_template_edit"),
+    path("<slug:slug>/goal-templates/<int:pk>/delete/", setup.goal_template_delete, name="goal_template_delete"),
+    path("<slug:slug>/goal-templates/<int:pk>/move/", setup.goal_template_move, name="goal_template_move"),
     # --- Enrollment, profiles, training, participant pages: programs/views/enrollment.py
+    path("join/<str:token>/", enrollment.enrollment_join, name="enrollment_join"),
+    path("enrollments/<int:pk>/", enrollment.enrollment_detail, name="enrollment_detail"),
+    path("enrollments/<int:pk>/profile/", enrollment.enrollment_profile, name="enrollment_profile"),
+    path("enrollments/<int:pk>/withdraw/", enrollment.enrollment_withdraw, name="enrollment_withdraw"),
+    path("enrollments/<int:pk>/training/", enrollment.enrollment_training, name="enrollment_training"),
+    path(
+        "enrollments/<int:pk>/training/<int:module_pk>/",
+        enrollment.enrollment_training_module,
+        name="enrollment_training_module",
+    ),
+    path(
+        "enrollments/<int:pk>/training/<int:module_pk>/complete/",
+        enrollment.enrollment_training_module_complete,
+        name="enrollment_training_module_complete",
+    ),
+    path("<slug:slug>/participants/", enrollment.participant_list, name="participant_list"),
+    path("<slug:slug>/participants/invite/", enrollment.participant_invite, name="participant_invite"),
+    path("<slug:slug>/participants/decide/", enrollment.participant_decide, name="participant_decide"),
+    path("<slug:slug>/participants/promote/", enrollment.participant_promote, name="participant_promote"),
+    path("<slug:slug>/participants/<int:pk>/", enrollment.participant_detail, name="participant_detail"),
+    path(
+        "<slug:slug>/participants/<int:pk>/decide/",
+        enrollment.participant_decide_one,
+        name="participant_decide_one",
+    ),
+    # --- Goals: a mentee's goals, milestones, progress, comments: programs/views/goals.py
+    path("enrollments/<int:pk>/goals/", goals.goal_list, name="goal_list"),
+    path("enrollments/<int:pk>/goals/new/", goals.goal_create, name="goal_create"),
+    path("enrollments/<int:pk>/goals/adopt/<int:template_pk>/", goals.goal_adopt, name="goal_adopt"),
+    path("goals/<int:pk>/", goals.goal_detail, name="goal_detail"),
+    path("goals/<int:pk>/edit/", goals.goal_edit, name="goal_edit"),
+    path("goals/<int:pk>/progress/", goals.goal_progress, name="goal_progress"),
+    path("goals/<int:pk>/milestones/", goals.milestone_create, name="milestone_create"),
+    path("goals/<int:pk>/milestones/<int:milestone_pk>/toggle/", goals.milestone_toggle, name="milestone_toggle"),
+    path("goals/<int:pk>/comments/", goals.goal_comment_create, name="goal_comment_create"),
 ]

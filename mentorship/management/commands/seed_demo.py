@@ -4,6 +4,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from people.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_directory
+from people.models import Person
+from programs.demo import seed_programs
+from programs.models import Enrollment
 
 
 class Command(BaseCommand):
@@ -12,10 +15,13 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         rng = random.Random(20261125)
-        seed_directory(rng)
-        from people.models import Person
+        demo_people = seed_directory(rng)
+        programs = seed_programs(rng, demo_people)
 
         self.stdout.write(self.style.SUCCESS(f"Demo company ready: {Person.objects.count()} employees."))
+        for program in programs.values():
+            count = Enrollment.objects.filter(program=program).count()
+            self.stdout.write(f"  {program.name} ({program.get_status_display().lower()}): {count} enrollments")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, role in DEMO_ACCOUNTS.items():
             self.stdout.write(f"  {role:<14} {email}")
