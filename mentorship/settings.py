@@ -96,7 +96,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache: login rate limits live here, so it must be shared by every process.
 # A file cache by default (works across web processes with no server), Redis by URL.
 CACHES = {
-    "default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}"),
+    # Tests get a private in-memory cache unless CACHE_URL points at a shared one (CI: Redis).
+    "default": env.cache_url("CACHE_URL", default="locmemcache://" if TESTING else f"filecache://{VAR_DIR / 'cache'}"),
 }
 
 # --- Accounts
@@ -212,6 +213,10 @@ CELERY_BEAT_SCHEDULE = {
     "expire-mentorship-requests": {
         "task": "matching.tasks.mentorship_requests_expire",
         "schedule": crontab(minute=20),
+    },
+    "pairings-follow-program-status": {
+        "task": "matching.tasks.pairings_follow_program_status",
+        "schedule": crontab(minute=25),
     },
     # Surveys: close finished rounds, open due ones, invite, remind once (safe to run twice).
     "surveys-sweep": {

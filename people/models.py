@@ -203,3 +203,56 @@ class SelfIdentification(models.Model):
 
     def __str__(self):
         return f"Self-identification of person #{self.person_id}"
+
+
+class ImportJob(models.Model):
+    """One upload of an HR-system export: its preview, its run and its result.
+
+    The uploaded text is kept only until the import has run (or is discarded),
+    so the database does not become a second copy of the HR system's export.
+    """
+
+    class Status(models.TextChoices):
+        INVALID = "invalid", "Has errors"
+        READY = "ready", "Ready to import"
+        QUEUED = "queued", "Queued"
+        VALIDATING = "validating", "Checking rows"
+        WRITING = "writing", "Saving to the directory"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+        DISCARDED = "discarded", "Discarded"
+
+    RUNNING_STATUSES = (Status.QUEUED, Status.VALIDATING, Status.WRITING)
+
+    file_name = models.CharField(max_length=255, blank=True)
+    content = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.READY)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    planned_created = models.PositiveIntegerField(default=0)
+    planned_updated = models.PositiveIntegerField(default=0)
+    planned_unchanged = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="[[line, message], ...]")
+    changes = models.JSONField(default=list, blank=True, help_text="The first changes, for the preview.")
+    ignored_columns = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="people_import_jobs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Import #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_running(self):
+        return self.status in self.RUNNING_STATUSES

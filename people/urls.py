@@ -1,5 +1,19 @@
 from django.urls import path
 
+from people import views
+
 app_name = "people"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("<int:pk>/", views.person_detail, name="person_detail"),
+    path("me/", views.my_profile, name="my_profile"),
+    path("me/self-identification/withdraw/", views.self_identification_withdraw, name="self_identification_withdraw"),
+    path("self-identification/", views.self_identification_overview, name="self_identification_overview"),
+    path("import/", views.import_upload, name="import_upload"),
+    path("import/<int:pk>/", views.import_job, name="import_job"),
+    path("import/<int:pk>/run/", views.import_run, name="import_run"),
+    path("import/<int:pk>/discard/", views.import_discard, name="import_discard"),
+    path("import/<int:pk>/progress.json", views.import_progress, name="import_progress"),
+    path("import/<int:pk>/errors.csv", views.import_errors_csv, name="import_errors_csv"),
+]

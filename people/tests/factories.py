@@ -81,3 +81,39 @@ class PersonFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         obj.languages.set(extracted if extracted is not None else [LanguageFactory()])
+
+
+class SelfIdentificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "people.SelfIdentification"
+
+    person = factory.SubFactory(PersonFactory)
+
+
+IMPORT_HEADER = (
+    "email,first_name,last_name,title,department,manager_email,location,time_zone,languages,seniority,hire_date"
+)
+
+
+def import_row(email, manager="", **overrides):
+    """One line of an HR export (the standard columns), with sensible values."""
+    values = {
+        "email": email,
+        "first_name": email.split("@")[0].split(".")[0].title(),
+        "last_name": "Tester",
+        "title": "Engineer",
+        "department": "Engineering",
+        "manager_email": manager,
+        "location": "Berlin",
+        "time_zone": "Europe/Berlin",
+        "languages": "English;German",
+        "seniority": "3",
+        "hire_date": "2020-01-15",
+    }
+    values.update(overrides)
+    return ",".join(str(values[name]) for name in IMPORT_HEADER.split(","))
+
+
+def import_csv(*rows, header=IMPORT_HEADER, newline="\n"):
+    """An HR export as text: the header, then the given lines."""
+    return newline.join([header, *rows]) + newline

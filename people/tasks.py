@@ -1,0 +1,20 @@
+"""Celery tasks are thin: they take primary keys, load, and call a service."""
+
+import logging
+
+from celery import shared_task
+
+from mentorship.tasks import as_id
+from people import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def people_import_run(job_id):
+    """Check and write one uploaded import (see ``services.people_import_job_run``)."""
+    pk = as_id(job_id)
+    if pk is None:
+        logger.warning("people_import_run ignored a bad id: %r", job_id)
+        return False
+    return services.people_import_job_run(job_id=pk)

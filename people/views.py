@@ -1,0 +1,195 @@
+import csv
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from mentorship.permissions import hr_admin_required
+from people import selectors, services
+from people.forms import DirectoryFilterForm, PeopleImportUploadForm, SelfIdentificationForm
+from people.models import ImportJob, Person, SelfIdentification
+
+DIRECTORY_PAGE_SIZE = 50
+# The job page lists this many errors; the CSV download has all of them.
+ERRORS_SHOWN = 200
+
+
+@hr_admin_required
+def directory(request):
+    form = DirectoryFilterForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    people = selectors.people_directory(**form.filters())
+    page = Paginator(people, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "people/directory.html", {"form": form, "page": page})
+
+
+@hr_admin_required
+def person_detail(request, pk):
+    person = get_object_or_404(
+        Person.objects.select_related("department", "location", "manager", "user").prefetch_related("languages"),
+        pk=pk,
+    )
+    context = {
+        "person": person,
+        "chain": selectors.person_management_chain(person=person),
+        "reports": selectors.person_direct_reports(person=person),
+    }
+    return render(request, "people/person_detail.html", context)
+
+
+def my_profile(request):
+    person = selectors.person_for_user(user=request.user)
+    form = None
+    if person is not None:
+        record = SelfIdentification.objects.filter(person=person).first()
+        form = SelfIdentificationForm(request.POST if request.method == "POST" else None, instance=record)
+        if request.method == "POST" and form.is_valid():
+            saved = services.self_identification_update(person=person, data=form.cleaned_data)
+            messages.success(
+                request,
+                "Thank you. Your answers are saved." if saved else "You are not sharing anything; nothing is stored.",
+            )
+            return redirect("people:my_profile")
+    elif request.method == "POST":
+        raise Http404("Your account is not linked to a directory entry.")
+    return render(request, "people/my_profile.html", {"person": person, "form": form})
+
+
+@require_POST
+def self_identification_withdraw(request):
+    person = selectors.person_for_user(user=request.user)
+    if person is None:
+        raise Http404("Your account is not linked to a directory entry.")
+    if services.self_identification_withdraw(person=person):
+        messages.success(request, "Everything you shared about yourself has been deleted.")
+    else:
+        messages.info(request, "You had not shared anything, so there was nothing to delete.")
+    return redirect("people:my_profile")
+
+
+@hr_admin_required
+def self_identification_overview(request):
+    people = Person.objects.active()
+    summary = selectors.self_identification_summary(people_queryset=people)
+    dimensions = [(key, label, summary[key]) for key, label in selectors.SELF_IDENTIFICATION_DIMENSIONS]
+    context = {"dimensions": dimensions, "total": people.count(), "min_group": 5}
+    return render(request, "people/self_identification_overview.html", context)
+
+
+@hr_admin_required
+def import_upload(request):
+    form = PeopleImportUploadForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
+    if request.method == "POST" and form.is_valid():
+        job = services.people_import_job_create(
+            text=form.cleaned_data["text"], file_name=form.cleaned_data["file"].name, user=request.user
+        )
+        return redirect("people:import_job", pk=job.pk)
+    context = {
+        "form": form,
+        "jobs": selectors.import_jobs_recent(),
+        "required_columns": services.REQUIRED_COLUMNS,
+        "optional_columns": services.OPTIONAL_COLUMNS,
+        "max_rows": services.MAX_IMPORT_ROWS,
+        "max_megabytes": services.MAX_IMPORT_BYTES // (1024 * 1024),
+    }
+    return render(request, "people/import_upload.html", context)
+
+
+@hr_admin_required
+def import_job(request, pk):
+    job = get_object_or_404(ImportJob.objects.select_related("created_by").defer("content"), pk=pk)
+    context = {
+        "job": job,
+        "errors": job.errors[:ERRORS_SHOWN],
+        "more_errors": max(len(job.errors) - ERRORS_SHOWN, 0),
+        "progress": _progress(job),
+        "stalled": job.is_running and job.updated_at < _stale_before(),
+        "can_retry": job.status == ImportJob.Status.FAILED
+        and ImportJob.objects.filter(pk=pk).exclude(content="").exists(),
+    }
+    return render(request, "people/import_job.html", context)
+
+
+@hr_admin_required
+@require_POST
+def import_run(request, pk):
+    job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk)
+    if services.people_import_job_queue(job=job):
+        messages.success(request, "The import has started. You can leave this page; it carries on.")
+    else:
+        messages.warning(request, "This import cannot be started again: it is already running or finished.")
+    return redirect("people:import_job", pk=job.pk)
+
+
+@hr_admin_required
+@require_POST
+def import_discard(request, pk):
+    job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk)
+    if services.people_import_job_discard(job=job):
+        messages.success(request, "The upload was discarded. Nothing was imported.")
+    else:
+        messages.warning(request, "This import has already run or is running, so it cannot be discarded.")
+    return redirect("people:import_job", pk=job.pk)
+
+
+@hr_admin_required
+def import_progress(request, pk):
+    job = get_object_or_404(ImportJob.objects.defer("content", "changes"), pk=pk)
+    return JsonResponse(_progress(job))
+
+
+@hr_admin_required
+def import_errors_csv(request, pk):
+    job = get_object_or_404(ImportJob.objects.defer("content", "changes"), pk=pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    response.write("\ufeff")  # so Excel opens it as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(["line", "problem"])
+    for line, message in job.errors:
+        writer.writerow([line, _spreadsheet_safe(str(message))])
+    return response
+
+
+def _spreadsheet_safe(value: str) -> str:
+    # A cell starting with one of these runs as a formula in Excel.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _stale_before():
+    return timezone.now() - services.STALE_JOB
+
+
+def _progress(job: ImportJob) -> dict:
+    total = job.total_rows or 0
+    status = job.status
+    if status == ImportJob.Status.VALIDATING and total:
+        percent = min(80, 80 * job.processed_rows // total)
+        label = f"Checking rows: {job.processed_rows:,} of {total:,}"
+    elif status == ImportJob.Status.WRITING:
+        percent, label = 90, f"Saving {total:,} row{'s' if total != 1 else ''} to the directory…"
+    elif status == ImportJob.Status.QUEUED:
+        percent, label = 0, "Waiting for a worker to start the import…"
+    elif status == ImportJob.Status.DONE:
+        percent, label = 100, "Import finished."
+    else:
+        percent, label = 0, job.get_status_display()
+    return {
+        "id": job.pk,
+        "status": status,
+        "status_label": job.get_status_display(),
+        "label": label,
+        "processed": job.processed_rows,
+        "total": total,
+        "percent": percent,
+        "finished": not job.is_running,
+        "created": job.created_count,
+        "updated": job.updated_count,
+        "unchanged": job.unchanged_count,
+        "error_count": len(job.errors),
+        "message": job.message,
+    }
