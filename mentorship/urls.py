@@ -20,6 +20,7 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("mentoring/", include("sessions.urls")),
     path("surveys/", include("surveys.urls")),
+    path("dashboards/", include("evaluation.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
