@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "matching",
     "sessions.apps.MentoringSessionsConfig",
     "surveys",
+    "evaluation",
 ]
 
 MIDDLEWARE = [
