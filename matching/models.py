@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 WEIGHT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
 
@@ -42,6 +43,11 @@ class MatchingCriteria(models.Model):
         default=5,
         validators=[MinValueValidator(-9), MaxValueValidator(9)],
         help_text="The mentor is at most this many levels above the mentee.",
+    )
+    enforce_seniority_gap = models.BooleanField(
+        "Never pair outside this seniority range",
+        default=False,
+        help_text="Off: the range is a preference (pairs outside it score lower). On: a hard rule.",
     )
     department_preference = models.CharField(
         max_length=10, choices=DepartmentPreference.choices, default=DepartmentPreference.DIFFERENT
@@ -97,6 +103,14 @@ class MatchRun(models.Model):
 
     def __str__(self):
         return f"Match run #{self.pk} of {self.program}"
+
+    @property
+    def is_stale(self) -> bool:
+        """Queued or running for longer than any worker may take: its worker went away."""
+        from matching.services import STALE_RUN
+
+        unfinished = self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        return unfinished and self.created_at is not None and self.created_at < timezone.now() - STALE_RUN
 
 
 class MatchProposal(models.Model):
@@ -186,6 +200,9 @@ class Pairing(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.TextField(blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,657 @@
+"""Reads for matching pages: HR's program overview, runs and their comparison,
+pairings lists, a participant's own matches, a mentee's suggestions and a
+mentor's requests. Every list is built with a fixed number of queries.
+
+Diversity data (``people.SelfIdentification``) is read only by
+``run_comparison`` for HR admins, only as match rates of groups of five or
+more people; smaller groups are merged into "Other / not shown".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from matching.features import CRITERION_LABELS, MatchSettings, cohort_load, participants_queryset
+from matching.models import MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
+from matching.scoring import cohort_score
+from matching.services import SELF_SELECT_MODES, SELF_SELECT_STATUSES, matching_criteria_get_or_create
+from people.models import Language, SelfIdentification
+from programs.models import Enrollment, EnrollmentSkill, Objective, Program, Role
+
+#: Groups smaller than this are never shown on their own.
+MIN_GROUP_SIZE = 5
+OTHER_GROUP = "Other / not shown"
+
+
+# --- HR: programs and their matching overview -------------------------------------------
+
+
+def programs_for_matching() -> QuerySet[Program]:
+    """Programs past their draft, with approved mentee/mentor counts, live pairings and
+    the latest run's status. One query."""
+    latest_run = MatchRun.objects.filter(program=OuterRef("pk")).order_by("-created_at", "-pk")
+    return (
+        Program.objects.exclude(status=Program.Status.DRAFT)
+        .annotate(
+            mentees_approved=Count(
+                "enrollments",
+                filter=Q(enrollments__role=Role.MENTEE, enrollments__status=Enrollment.Status.APPROVED),
+                distinct=True,
+            ),
+            mentors_approved=Count(
+                "enrollments",
+                filter=Q(enrollments__role=Role.MENTOR, enrollments__status=Enrollment.Status.APPROVED),
+                distinct=True,
+            ),
+            live_pairings=Coalesce(
+                Subquery(
+                    Pairing.objects.live()
+                    .filter(program=OuterRef("pk"))
+                    .order_by()
+                    .values("program")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            latest_run_status=Subquery(latest_run.values("status")[:1]),
+            latest_run_at=Subquery(latest_run.values("created_at")[:1]),
+        )
+        .order_by("-start_date", "name")
+    )
+
+
+@dataclass
+class MatchingOverview:
+    mentees: int = 0
+    mentees_waiting: int = 0
+    mentees_training: int = 0
+    mentees_paired: int = 0
+    mentors: int = 0
+    mentors_available: int = 0
+    mentors_training: int = 0
+    free_places: int = 0
+
+
+def program_matching_overview(*, program: Program) -> MatchingOverview:
+    """Who can be matched now, and who is held back (training, already paired). One query."""
+    overview = MatchingOverview()
+    rows = participants_queryset(program=program).values_list(
+        "role", "training_complete", "live_as_mentee", "live_as_mentor", "mentor_capacity"
+    )
+    for role, trained, paired, live, capacity in rows:
+        if role == Role.MENTEE:
+            overview.mentees += 1
+            if not trained:
+                overview.mentees_training += 1
+            elif paired:
+                overview.mentees_paired += 1
+            else:
+                overview.mentees_waiting += 1
+        else:
+            overview.mentors += 1
+            free = max((capacity or program.default_mentor_capacity) - live, 0)
+            if not trained:
+                overview.mentors_training += 1
+            elif free:
+                overview.mentors_available += 1
+                overview.free_places += free
+    return overview
+
+
+def match_runs_for_program(*, program: Program) -> QuerySet[MatchRun]:
+    return (
+        MatchRun.objects.filter(program=program)
+        .select_related("started_by")
+        .annotate(proposal_count=Count("proposals"))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def pair_overrides_for_program(*, program: Program) -> QuerySet[PairOverride]:
+    return (
+        PairOverride.objects.filter(program=program)
+        .select_related("mentee__person", "mentor__person", "created_by")
+        .order_by("kind", "mentee__person__last_name", "mentee__person__first_name", "pk")
+    )
+
+
+def program_participants(*, program: Program, role: str) -> QuerySet[Enrollment]:
+    """Approved participants in ``role`` for HR's pickers."""
+    return (
+        Enrollment.objects.filter(program=program, role=role, status=Enrollment.Status.APPROVED)
+        .select_related("person")
+        .order_by("person__last_name", "person__first_name", "pk")
+    )
+
+
+# --- HR: a run --------------------------------------------------------------------------
+
+PROPOSAL_SORTS = {
+    "score": ("score", "pk"),
+    "-score": ("-score", "pk"),
+    "mentee": ("mentee__person__last_name", "mentee__person__first_name", "pk"),
+    "mentor": ("mentor__person__last_name", "mentor__person__first_name", "pk"),
+}
+
+
+def run_proposals(*, run: MatchRun, sort: str = "-score") -> QuerySet[MatchProposal]:
+    return (
+        run.proposals.select_related(
+            "mentee__person__department",
+            "mentee__person__location",
+            "mentor__person__department",
+            "mentor__person__location",
+        )
+        .annotate(
+            is_excluded=Exists(
+                PairOverride.objects.filter(
+                    program=run.program_id,
+                    mentee=OuterRef("mentee"),
+                    mentor=OuterRef("mentor"),
+                    kind=PairOverride.Kind.EXCLUDE,
+                )
+            ),
+            is_locked=Exists(
+                PairOverride.objects.filter(
+                    program=run.program_id,
+                    mentee=OuterRef("mentee"),
+                    mentor=OuterRef("mentor"),
+                    kind=PairOverride.Kind.LOCK,
+                )
+            ),
+        )
+        .order_by(*PROPOSAL_SORTS.get(sort, PROPOSAL_SORTS["-score"]))
+    )
+
+
+def run_unmatched_mentees(*, run: MatchRun, limit: int = 100) -> tuple[int, list[Enrollment]]:
+    """How many considered mentees got no proposal, and the first of them. Two queries."""
+    considered = set((run.stats or {}).get("mentee_ids", []))
+    matched = set(run.proposals.values_list("mentee_id", flat=True))
+    missing = sorted(considered - matched)
+    people = list(
+        Enrollment.objects.filter(program=run.program_id, pk__in=missing[:limit])
+        .select_related("person")
+        .order_by("person__last_name", "person__first_name")
+    )
+    return len(missing), people
+
+
+def run_previous(*, run: MatchRun) -> MatchRun | None:
+    """The program's run before this one that finished (to compare with)."""
+    return (
+        MatchRun.objects.filter(
+            Q(created_at__lt=run.created_at) | Q(created_at=run.created_at, pk__lt=run.pk),
+            program=run.program_id,
+            status__in=[MatchRun.Status.DONE, MatchRun.Status.PUBLISHED],
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+@dataclass
+class Rate:
+    matched: int
+    total: int
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.matched / self.total, 1) if self.total else None
+
+
+@dataclass
+class ComparisonRow:
+    label: str
+    current: Rate | None
+    previous: Rate | None
+
+    @property
+    def change(self) -> float | None:
+        if self.current is None or self.previous is None:
+            return None
+        if self.current.percent is None or self.previous.percent is None:
+            return None
+        return round(self.current.percent - self.previous.percent, 1)
+
+
+@dataclass
+class RunComparison:
+    current: MatchRun
+    previous: MatchRun | None
+    departments: list[ComparisonRow] = field(default_factory=list)
+    locations: list[ComparisonRow] = field(default_factory=list)
+    #: (dimension label, rows); empty unless the viewer is an HR admin
+    diversity: list[tuple[str, list[ComparisonRow]]] = field(default_factory=list)
+    #: (setting, before, after) for every criterion that differs from the previous run
+    criteria_changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def summary(self) -> list[tuple[str, str, str]]:
+        """(measure, this run, previous run) as display strings."""
+
+        def stats(run):
+            return (run.stats or {}) if run is not None else None
+
+        def fmt(values, key, pattern="{:g}"):
+            if values is None:
+                return "—"
+            value = values.get(key)
+            return pattern.format(value) if value is not None else "—"
+
+        now, before = stats(self.current), stats(self.previous)
+        return [
+            ("Mentees considered", fmt(now, "mentees"), fmt(before, "mentees")),
+            ("Matched", fmt(now, "matched_pct", "{:g}%"), fmt(before, "matched_pct", "{:g}%")),
+            ("Mentees matched", fmt(now, "matched"), fmt(before, "matched")),
+            ("Average score", fmt(now, "avg_score"), fmt(before, "avg_score")),
+            ("Lowest score", fmt(now, "min_score"), fmt(before, "min_score")),
+            ("Locked pairs used", fmt(now, "locked"), fmt(before, "locked")),
+        ]
+
+
+def criteria_changes(before: dict, after: dict) -> list[tuple[str, str, str]]:
+    """The settings that differ between two runs' criteria, in words."""
+    from matching.forms import MatchingCriteriaForm
+
+    form = MatchingCriteriaForm()
+    out = []
+    for name, form_field in form.fields.items():
+        old, new = (before or {}).get(name), (after or {}).get(name)
+        if old == new:
+            continue
+        choices = dict(getattr(form_field, "choices", []) or [])
+
+        def show(value, choices=choices):
+            if value is None or value == "":
+                return "—"
+            if isinstance(value, bool):
+                return "Yes" if value else "No"
+            return str(choices.get(value, f"{value:g}" if isinstance(value, float) else value))
+
+        out.append((str(form_field.label or name).replace(" …", ""), show(old), show(new)))
+    return out
+
+
+DIVERSITY_DIMENSIONS = [
+    ("gender", "Gender"),
+    ("age_band", "Age"),
+    ("ethnicity", "Ethnicity"),
+    ("disability", "Disability"),
+    ("lgbtq", "LGBTQ+"),
+    ("first_generation_professional", "First in family in a professional career"),
+]
+
+
+def _diversity_label(dimension: str, value: str) -> tuple[str, str]:
+    """(group key, label) for a self-identification answer; blank = not shared."""
+    value = (value or "").strip()
+    if not value:
+        return "", ""
+    if dimension == "ethnicity":
+        return value.casefold(), value
+    choices = dict(SelfIdentification._meta.get_field(dimension).choices)
+    return value, str(choices.get(value, value))
+
+
+def suppress_small_groups(sizes: dict[str, int], *, hidden: int = 0) -> tuple[set[str], int]:
+    """Groups that may be shown and the size of "Other / not shown".
+
+    Groups under ``MIN_GROUP_SIZE`` go to "Other / not shown" (with the ``hidden``
+    people who shared nothing). If that leaves "Other" between 1 and 4 people, the
+    smallest shown groups join it too: otherwise its rate could be worked out from
+    the total and the shown groups.
+    """
+    shown = {key for key, n in sizes.items() if n >= MIN_GROUP_SIZE}
+    other = hidden + sum(n for key, n in sizes.items() if key not in shown)
+    while 0 < other < MIN_GROUP_SIZE and shown:
+        smallest = min(shown, key=lambda key: (sizes[key], key))
+        shown.discard(smallest)
+        other += sizes[smallest]
+    return shown, other
+
+
+def _group_rates(members: dict[int, tuple[str, str]], considered: list[int], matched: set[int], *, suppress: bool):
+    """label -> Rate over ``considered`` mentees, grouped by ``members[id] = (key, label)``."""
+    sizes: Counter = Counter()
+    hits: Counter = Counter()
+    labels: dict[str, str] = {}
+    hidden = hidden_hits = 0
+    for mentee_id in considered:
+        key, label = members.get(mentee_id, ("", ""))
+        if not key:
+            hidden += 1
+            hidden_hits += mentee_id in matched
+            continue
+        labels.setdefault(key, label)
+        sizes[key] += 1
+        hits[key] += mentee_id in matched
+    if not suppress:
+        out = {labels[key]: Rate(hits[key], sizes[key]) for key in sizes}
+        if hidden:
+            out["Not known"] = Rate(hidden_hits, hidden)
+        return out
+    shown, other = suppress_small_groups(dict(sizes), hidden=hidden)
+    out = {labels[key]: Rate(hits[key], sizes[key]) for key in sorted(shown, key=lambda k: labels[k])}
+    if other:
+        other_hits = hidden_hits + sum(hits[key] for key in sizes if key not in shown)
+        out[OTHER_GROUP] = Rate(other_hits, other)
+    return out
+
+
+def _rows(current: dict[str, Rate], previous: dict[str, Rate] | None) -> list[ComparisonRow]:
+    labels = list(current)
+    for label in previous or {}:
+        if label not in current:
+            labels.append(label)
+    fixed_last = [x for x in labels if x in (OTHER_GROUP, "Not known")]
+    labels = sorted((x for x in labels if x not in fixed_last), key=str.casefold) + fixed_last
+    return [ComparisonRow(label, current.get(label), (previous or {}).get(label)) for label in labels]
+
+
+def run_comparison(*, run: MatchRun, previous: MatchRun | None, viewer) -> RunComparison:
+    """Match rates per department, location and (HR admins only) self-identified group,
+    for a run and the one before. Two queries."""
+    runs = [r for r in (run, previous) if r is not None]
+    matched: dict[int, set[int]] = {r.pk: set() for r in runs}
+    for run_id, mentee_id in MatchProposal.objects.filter(run__in=runs).values_list("run_id", "mentee_id"):
+        matched[run_id].add(mentee_id)
+    include_diversity = bool(getattr(viewer, "is_hr_admin", False))
+    fields = ["pk", "person__department__name", "person__location__name"]
+    if include_diversity:
+        fields += [f"person__self_identification__{name}" for name, _ in DIVERSITY_DIMENSIONS]
+    people = {
+        row[0]: row for row in Enrollment.objects.filter(program=run.program_id, role=Role.MENTEE).values_list(*fields)
+    }
+
+    def rates(target: MatchRun, index: int, *, suppress: bool, dimension: str = "") -> dict[str, Rate]:
+        considered = [pk for pk in (target.stats or {}).get("mentee_ids", []) if pk in people]
+        if dimension:
+            members = {pk: _diversity_label(dimension, people[pk][index]) for pk in considered}
+        else:
+            members = {pk: (people[pk][index] or "", people[pk][index] or "") for pk in considered}
+        return _group_rates(members, considered, matched[target.pk], suppress=suppress)
+
+    comparison = RunComparison(current=run, previous=previous)
+    if previous is not None:
+        comparison.criteria_changes = criteria_changes(previous.criteria, run.criteria)
+    for attr, index in (("departments", 1), ("locations", 2)):
+        current = rates(run, index, suppress=False)
+        before = rates(previous, index, suppress=False) if previous else None
+        setattr(comparison, attr, _rows(current, before))
+    if include_diversity:
+        for offset, (name, label) in enumerate(DIVERSITY_DIMENSIONS):
+            index = 3 + offset
+            current = rates(run, index, suppress=True, dimension=name)
+            before = rates(previous, index, suppress=True, dimension=name) if previous else None
+            rows = _rows(current, before)
+            # A dimension where nobody can be shown apart says nothing: leave it out.
+            if any(row.label != OTHER_GROUP for row in rows):
+                comparison.diversity.append((label, rows))
+    return comparison
+
+
+# --- HR: pairings -----------------------------------------------------------------------
+
+
+def pairings_for_program(*, program: Program, status: str = "") -> QuerySet[Pairing]:
+    queryset = Pairing.objects.filter(program=program)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.select_related("mentor__person", "mentee__person", "ended_by").order_by(
+        "mentee__person__last_name", "mentee__person__first_name", "-created_at", "-pk"
+    )
+
+
+def pairing_status_counts(*, program: Program) -> dict[str, int]:
+    return dict(Pairing.objects.filter(program=program).order_by().values_list("status").annotate(n=Count("pk")))
+
+
+# --- Participants -----------------------------------------------------------------------
+
+
+@dataclass
+class InCommon:
+    skills: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    goals: list[str] = field(default_factory=list)
+
+
+def _in_common(pairing: Pairing) -> InCommon:
+    wanted = {s.skill_id: s.skill.name for s in pairing.mentee.skills.all() if s.direction == "wants"}
+    offered = {s.skill_id for s in pairing.mentor.skills.all() if s.direction == "has"}
+    mentee_languages = {language.pk: language.name for language in pairing.mentee.person.languages.all()}
+    mentor_languages = {language.pk for language in pairing.mentor.person.languages.all()}
+    labels = dict(Objective.choices)
+    goals = [
+        labels.get(code, code) for code in pairing.mentee.objectives or [] if code in (pairing.mentor.objectives or [])
+    ]
+    return InCommon(
+        skills=sorted(name for pk, name in wanted.items() if pk in offered),
+        languages=sorted(name for pk, name in mentee_languages.items() if pk in mentor_languages),
+        goals=goals,
+    )
+
+
+def pairings_for_participant(*, user) -> list[Pairing]:
+    """The user's own pairings (as mentor or mentee), newest first, each with ``my_role``,
+    ``partner`` and ``in_common``. Seven queries however many."""
+    skills = Prefetch("skills", queryset=EnrollmentSkill.objects.select_related("skill"))
+    languages = Prefetch("languages", queryset=Language.objects.order_by("name"))
+    pairings = list(
+        Pairing.objects.involving(user)
+        .select_related(
+            "program",
+            "match_run",
+            "mentor__person__department",
+            "mentor__person__location",
+            "mentee__person__department",
+            "mentee__person__location",
+        )
+        .prefetch_related(
+            Prefetch("mentor__skills", queryset=skills.queryset),
+            Prefetch("mentee__skills", queryset=skills.queryset),
+            Prefetch("mentor__person__languages", queryset=languages.queryset),
+            Prefetch("mentee__person__languages", queryset=languages.queryset),
+        )
+        .order_by("-created_at", "-pk")
+    )
+    for pairing in pairings:
+        is_mentor = pairing.mentor.person.user_id == user.pk
+        pairing.my_role = Role.MENTOR if is_mentor else Role.MENTEE
+        pairing.partner = pairing.mentee if is_mentor else pairing.mentor
+        pairing.my_confirmed_at = pairing.mentor_confirmed_at if is_mentor else pairing.mentee_confirmed_at
+        pairing.partner_confirmed_at = pairing.mentee_confirmed_at if is_mentor else pairing.mentor_confirmed_at
+        pairing.in_common = _in_common(pairing)
+        pairing.max_points = ((pairing.match_run.stats or {}).get("max_points") if pairing.match_run else None) or {}
+    return pairings
+
+
+def self_select_enrollments(*, user) -> QuerySet[Enrollment]:
+    """The user's mentee enrollments in programs where mentees may pick their mentor now."""
+    return (
+        Enrollment.objects.filter(
+            person__user=user,
+            role=Role.MENTEE,
+            status=Enrollment.Status.APPROVED,
+            program__matching_mode__in=SELF_SELECT_MODES,
+            program__status__in=SELF_SELECT_STATUSES,
+        )
+        .select_related("program", "person")
+        .order_by("program__start_date", "program__name")
+    )
+
+
+@dataclass
+class Suggestion:
+    mentor: Enrollment
+    score: float
+    explanation: dict[str, float]
+    max_points: dict[str, float]
+
+
+@dataclass
+class Suggestions:
+    enrollment: Enrollment
+    items: list[Suggestion] = field(default_factory=list)
+    #: why there are no suggestions to pick from (empty: there are)
+    blocker: str = ""
+    pending: MentorshipRequest | None = None
+    pairing: Pairing | None = None
+    #: how long a mentor has to answer a request
+    expiry_days: int = 0
+
+
+def mentor_suggestions(*, enrollment: Enrollment) -> Suggestions:
+    """A self-select mentee's best mentors now, each with the explanation of its score.
+
+    Ranks every available mentor for the mentee and keeps the best
+    ``suggestions_shown``. Exposure: a mentor with ``free places x exposure_multiple``
+    or more pending requests is skipped, so a popular mentor is not flooded while
+    others wait. With a "only good matches" objective, mentors under its minimum
+    score are not suggested. A constant number of queries.
+    """
+    program = enrollment.program
+    result = Suggestions(enrollment=enrollment)
+    if program.matching_mode not in SELF_SELECT_MODES:
+        result.blocker = f"In {program.name}, HR matches mentees with mentors."
+        return result
+    if program.status not in SELF_SELECT_STATUSES:
+        result.blocker = (
+            f"{program.name} is {program.get_status_display().lower()}: you can pick a mentor once matching opens."
+        )
+        return result
+    if enrollment.role != Role.MENTEE or enrollment.status != Enrollment.Status.APPROVED:
+        result.blocker = "Only approved mentees can pick a mentor."
+        return result
+    result.pairing = (
+        Pairing.objects.live().filter(mentee=enrollment).select_related("mentor__person").order_by("-pk").first()
+    )
+    if result.pairing is not None:
+        result.blocker = f"You already have a match: {result.pairing.mentor.person.full_name}."
+        return result
+    result.pending = (
+        MentorshipRequest.objects.filter(mentee=enrollment, status=MentorshipRequest.Status.PENDING)
+        .select_related("mentor__person")
+        .first()
+    )
+    if result.pending is not None:
+        result.blocker = "Your request is waiting for an answer. You can withdraw it to ask someone else."
+        return result
+
+    criteria = matching_criteria_get_or_create(program=program)
+    result.expiry_days = criteria.request_expiry_days
+    cohort = cohort_load(program=program, mentee_ids=[enrollment.pk])
+    if not cohort.mentees:
+        result.blocker = "Finish your required training first: then you can pick a mentor."
+        return result
+    settings = MatchSettings.from_criteria(criteria)
+    scored = cohort_score(cohort=cohort, settings=settings)
+    pending = dict(
+        MentorshipRequest.objects.filter(program=program, status=MentorshipRequest.Status.PENDING)
+        .order_by()
+        .values("mentor")
+        .annotate(n=Count("pk"))
+        .values_list("mentor", "n")
+    )
+    row = scored.scores[0]
+    order = sorted(
+        (j for j in np.nonzero(np.isfinite(row))[0]), key=lambda j: (-row[j], cohort.mentors[j].enrollment_id)
+    )
+    chosen: list[int] = []
+    for j in order:
+        mentor = cohort.mentors[j]
+        if pending.get(mentor.enrollment_id, 0) >= criteria.exposure_multiple * mentor.free_capacity:
+            continue
+        if settings.min_score is not None and row[j] < settings.min_score:
+            continue
+        chosen.append(int(j))
+        if len(chosen) >= criteria.suggestions_shown:
+            break
+    scored.pair_parts([(0, j) for j in chosen])
+    mentors = Enrollment.objects.select_related("person__department", "person__location", "person__user").in_bulk(
+        [cohort.mentors[j].enrollment_id for j in chosen]
+    )
+    result.items = [
+        Suggestion(
+            mentor=mentors[cohort.mentors[j].enrollment_id],
+            score=scored.score(0, j),
+            explanation=scored.explanation(0, j),
+            max_points=scored.max_points,
+        )
+        for j in chosen
+        if cohort.mentors[j].enrollment_id in mentors
+    ]
+    if not result.items:
+        result.blocker = "No mentor has a free place that suits you right now. Check again in a few days."
+    return result
+
+
+def requests_for_mentee(*, enrollment: Enrollment, limit: int = 10) -> list[MentorshipRequest]:
+    return list(
+        MentorshipRequest.objects.filter(mentee=enrollment)
+        .select_related("mentor__person")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def requests_for_mentor(*, user) -> QuerySet[MentorshipRequest]:
+    """Requests addressed to the user as a mentor, waiting ones first."""
+    return (
+        MentorshipRequest.objects.filter(mentor__person__user=user)
+        .select_related("program", "mentee__person__department", "mentee__person__location")
+        .prefetch_related(Prefetch("mentee__skills", queryset=EnrollmentSkill.objects.select_related("skill")))
+        .annotate(
+            waiting_first=Case(
+                When(status=MentorshipRequest.Status.PENDING, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("waiting_first", "-created_at", "-pk")
+    )
+
+
+def mentor_places(*, user) -> list[Enrollment]:
+    """The user's mentor enrollments with ``live_pairings`` and ``free_places``. One query."""
+    live = Pairing.objects.live().filter(mentor=OuterRef("pk")).order_by().values("mentor").annotate(n=Count("pk"))
+    enrollments = list(
+        Enrollment.objects.filter(person__user=user, role=Role.MENTOR, status=Enrollment.Status.APPROVED)
+        .select_related("program")
+        .annotate(live_pairings=Coalesce(Subquery(live.values("n"), output_field=IntegerField()), 0))
+        .order_by("program__name")
+    )
+    for enrollment in enrollments:
+        enrollment.free_places = max(enrollment.capacity - enrollment.live_pairings, 0)
+    return enrollments
+
+
+def explanation_rows(explanation: dict, max_points: dict | None = None) -> list[dict]:
+    """An explanation as display rows: label, points, the most it could give, bar width (%)."""
+    explanation = explanation or {}
+    max_points = max_points or {}
+    top = max([float(v) for v in explanation.values()] + [0.0])
+    rows = []
+    for name, label in CRITERION_LABELS.items():
+        if name not in explanation:
+            continue
+        points = float(explanation[name])
+        most = max_points.get(name)
+        base = float(most) if most else top
+        rows.append(
+            {
+                "name": name,
+                "label": label,
+                "points": points,
+                "max": most,
+                "width": round(100 * points / base) if base > 0 else 0,
+            }
+        )
+    return rows

@@ -1,0 +1,33 @@
+"""Matching jobs: a match run (queued by HR) and the hourly expiry of
+self-select requests. Thin: they take ids, load and call a service."""
+
+import logging
+
+from celery import shared_task
+
+from matching import services
+from mentorship.tasks import as_id
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def match_run_execute(run_id):
+    """Compute a queued run. A bad id, a missing run or one already done does nothing."""
+    pk = as_id(run_id)
+    if pk is None:
+        logger.warning("match_run_execute ignored a bad id: %r", run_id)
+        return False
+    return services.match_run_execute(run_id=pk)
+
+
+@shared_task
+def mentorship_requests_expire():
+    """Expire unanswered self-select requests and tell each mentee once."""
+    return services.mentorship_requests_expire()
+
+
+@shared_task
+def pairings_follow_program_status():
+    """Activate pairings of running programs and complete those of closed ones."""
+    return services.pairings_follow_program_status()

@@ -1,0 +1,369 @@
+"""HR pages: permissions, the criteria form, runs, overrides, publishing, pairings."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from matching import services
+from matching.models import MatchingCriteria, MatchRun, Pairing, PairOverride
+from matching.tests.factories import MatchRunFactory, PairingFactory, matching_program, mentee, mentor
+from people.tests.factories import PersonFactory, SelfIdentificationFactory
+from programs.models import Program
+
+pytestmark = pytest.mark.django_db
+
+VALID_CRITERIA = {
+    "weight_skills": "3",
+    "weight_objectives": "2",
+    "weight_seniority": "1",
+    "weight_department": "1",
+    "weight_time_zone": "1",
+    "weight_location": "0.5",
+    "weight_meeting_format": "0.5",
+    "weight_working_style": "1",
+    "weight_availability": "0.5",
+    "weight_custom_questions": "1",
+    "seniority_gap_min": "1",
+    "seniority_gap_max": "5",
+    "department_preference": "different",
+    "objective": "participation",
+    "min_score": "",
+    "request_expiry_days": "7",
+    "suggestions_shown": "5",
+    "exposure_multiple": "3",
+}
+
+
+@pytest.fixture
+def program():
+    return matching_program(slug="leaders")
+
+
+@pytest.fixture
+def done_run(program, hr_admin, django_capture_on_commit_callbacks):
+    mentor(program, capacity=2, person_seniority=6)
+    mentee(program)
+    mentee(program)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.match_run_start(program=program, user=hr_admin)
+    run.refresh_from_db()
+    return run
+
+
+def _hr_urls(program, run, pairing, override):
+    proposal = run.proposals.first()
+    return [
+        ("get", reverse("matching:index")),
+        ("get", reverse("matching:program", args=[program.slug])),
+        ("post", reverse("matching:program", args=[program.slug])),
+        ("post", reverse("matching:run_start", args=[program.slug])),
+        ("post", reverse("matching:override_create", args=[program.slug])),
+        ("post", reverse("matching:override_delete", args=[override.pk])),
+        ("get", reverse("matching:pairing_list", args=[program.slug])),
+        ("get", reverse("matching:run_detail", args=[run.pk])),
+        ("get", reverse("matching:run_progress", args=[run.pk])),
+        ("post", reverse("matching:run_publish", args=[run.pk])),
+        ("post", reverse("matching:proposal_lock", args=[proposal.pk])),
+        ("post", reverse("matching:proposal_exclude", args=[proposal.pk])),
+        ("get", reverse("matching:pairing_end", args=[pairing.pk])),
+        ("post", reverse("matching:pairing_end", args=[pairing.pk])),
+        ("post", reverse("matching:pairing_complete", args=[pairing.pk])),
+    ]
+
+
+@pytest.mark.parametrize("who", ["alice", "owner", "participant"])
+def test_hr_pages_are_forbidden_to_everyone_else(client, program, done_run, who, request):
+    pairing = PairingFactory(program=program, status=Pairing.Status.ACTIVE)
+    override = PairOverride.objects.create(
+        program=program, mentee=mentee(program), mentor=mentor(program), kind="exclude"
+    )
+    if who == "participant":
+        user = pairing.mentor.person.user
+    else:
+        user = request.getfixturevalue(who)
+        program.owners.add(user)
+    client.force_login(user)
+    for method, url in _hr_urls(program, done_run, pairing, override):
+        response = getattr(client, method)(url)
+        assert response.status_code == 403, url
+    assert MatchRun.objects.count() == 1
+    assert PairOverride.objects.count() == 1
+    pairing.refresh_from_db()
+    assert pairing.status == Pairing.Status.ACTIVE
+
+
+def test_unknown_objects_are_404_for_hr(hr_client):
+    for url in [
+        reverse("matching:program", args=["nope"]),
+        reverse("matching:pairing_list", args=["nope"]),
+        reverse("matching:run_detail", args=[999]),
+        reverse("matching:run_progress", args=[999]),
+        reverse("matching:pairing_end", args=[999]),
+        reverse("matching:run_detail", args=[10**20]),
+        reverse("matching:run_progress", args=[10**20]),
+    ]:
+        assert hr_client.get(url).status_code == 404, url
+    for url in [
+        reverse("matching:run_publish", args=[999]),
+        reverse("matching:proposal_lock", args=[999]),
+        reverse("matching:override_delete", args=[999]),
+        reverse("matching:pairing_complete", args=[999]),
+        reverse("matching:run_start", args=["nope"]),
+    ]:
+        assert hr_client.post(url).status_code == 404, url
+
+
+def test_the_criteria_page_creates_defaults_on_first_visit(hr_client, program):
+    response = hr_client.get(reverse("matching:program", args=[program.slug]))
+    assert response.status_code == 200
+    assert MatchingCriteria.objects.get(program=program).weight_skills == 3
+    assert b'data-testid="criteria-form"' in response.content
+    assert b'data-testid="start-run"' in response.content
+
+
+def test_saving_criteria(hr_client, program):
+    data = {**VALID_CRITERIA, "weight_skills": "7.5", "objective": "quality", "min_score": "55"}
+    response = hr_client.post(reverse("matching:program", args=[program.slug]), data)
+    assert response.status_code == 302
+    criteria = MatchingCriteria.objects.get(program=program)
+    assert (criteria.weight_skills, criteria.objective, criteria.min_score) == (7.5, "quality", 55)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"weight_skills": "-1"}, "greater than or equal to 0"),
+        ({"weight_skills": "11"}, "less than or equal to 10"),
+        ({"weight_skills": "lots"}, "Enter a number"),
+        ({"weight_skills": "nan"}, "Enter a number"),
+        ({k: "0" for k in VALID_CRITERIA if k.startswith("weight_")}, "at least one criterion"),
+        ({"seniority_gap_min": "4", "seniority_gap_max": "2"}, "can&#x27;t be smaller"),
+        ({"objective": "quality", "min_score": ""}, "Set the minimum score"),
+        ({"min_score": "150"}, "between 0 and 100"),
+        ({"forbid_same_department": "on", "department_preference": "same"}, "same department"),
+        ({"objective": "fastest"}, "Select a valid choice"),
+        ({"suggestions_shown": "0"}, "greater than or equal to 1"),
+    ],
+)
+def test_bad_criteria_are_refused_with_a_clear_error_and_nothing_saved(hr_client, program, changes, message):
+    before = MatchingCriteria.objects.create(program=program)
+    response = hr_client.post(reverse("matching:program", args=[program.slug]), {**VALID_CRITERIA, **changes})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    after = MatchingCriteria.objects.get(program=program)
+    assert (after.weight_skills, after.objective, after.seniority_gap_max) == (
+        before.weight_skills,
+        before.objective,
+        before.seniority_gap_max,
+    )
+    assert not MatchRun.objects.exists()
+
+
+def test_save_and_run_starts_a_run_and_shows_its_page(hr_client, program, django_capture_on_commit_callbacks):
+    mentor(program, person_seniority=6)
+    mentee(program)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = hr_client.post(reverse("matching:program", args=[program.slug]), {**VALID_CRITERIA, "run": "1"})
+    run = MatchRun.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("matching:run_detail", args=[run.pk])
+    run.refresh_from_db()
+    assert run.status == MatchRun.Status.DONE
+
+
+def test_starting_a_run_in_the_wrong_status_explains_why(hr_client):
+    program = matching_program(status=Program.Status.ENROLLING)
+    response = hr_client.post(reverse("matching:run_start", args=[program.slug]), follow=True)
+    assert "Move it to Matching" in response.content.decode()
+    assert not MatchRun.objects.exists()
+    page = hr_client.get(reverse("matching:program", args=[program.slug]))
+    assert b'data-testid="run-blockers"' in page.content
+    assert b'data-testid="start-run"' not in page.content
+
+
+def test_a_queued_run_shows_a_progress_bar_fed_by_a_json_endpoint(hr_client, program):
+    run = MatchRunFactory(program=program, status=MatchRun.Status.RUNNING, progress=40, message="Scoring…")
+    page = hr_client.get(reverse("matching:run_detail", args=[run.pk]))
+    assert b"js/match_run_progress.js" in page.content
+    assert reverse("matching:run_progress", args=[run.pk]).encode() in page.content
+    data = hr_client.get(reverse("matching:run_progress", args=[run.pk])).json()
+    assert data == {
+        "status": "running",
+        "status_label": "Running",
+        "progress": 40,
+        "message": "Scoring…",
+        "finished": False,
+    }
+
+
+def test_the_run_page_shows_each_proposals_breakdown_and_the_comparison(hr_client, done_run):
+    response = hr_client.get(reverse("matching:run_detail", args=[done_run.pk]))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert content.count('data-testid="proposal"') == 2
+    assert 'data-testid="explanation"' in content
+    assert "Skills" in content and "Time zones" in content
+    assert 'data-testid="by-department"' in content
+    assert 'data-testid="publish"' in content
+
+
+def test_diversity_groups_show_on_the_run_page_only_from_five_people(hr_client, program, hr_admin):
+    mentor(program, capacity=20, person_seniority=9)
+    for k in range(11):
+        person = PersonFactory(seniority=2)
+        if k < 8:
+            SelfIdentificationFactory(person=person, ethnicity="Zorblaxian" if k < 6 else "Quuxian")
+        mentee(program, person=person)
+    run = MatchRunFactory(program=program, status=MatchRun.Status.QUEUED)
+    services.match_run_execute(run_id=run.pk)
+    content = hr_client.get(reverse("matching:run_detail", args=[run.pk])).content.decode()
+    assert 'data-testid="diversity"' in content
+    assert "Zorblaxian" in content
+    assert "Quuxian" not in content
+
+
+def test_publishing_from_the_run_page(hr_client, done_run, program):
+    response = hr_client.post(reverse("matching:run_publish", args=[done_run.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("matching:pairing_list", args=[program.slug])
+    assert "Published 2 proposed pairings" in response.content.decode()
+    again = hr_client.post(reverse("matching:run_publish", args=[done_run.pk]), follow=True)
+    assert "already published" in again.content.decode()
+    assert Pairing.objects.count() == 2
+
+
+def test_lock_and_exclude_from_a_proposal(hr_client, done_run):
+    first, second = done_run.proposals.order_by("pk")
+    hr_client.post(reverse("matching:proposal_lock", args=[first.pk]))
+    hr_client.post(reverse("matching:proposal_exclude", args=[second.pk]))
+    assert set(PairOverride.objects.values_list("mentee_id", "kind")) == {
+        (first.mentee_id, "lock"),
+        (second.mentee_id, "exclude"),
+    }
+
+
+def test_the_override_form_refuses_bad_input_and_saves_nothing(hr_client, program):
+    boss = PersonFactory(seniority=9)
+    report = mentee(program, person=PersonFactory(manager=boss))
+    boss_mentor = mentor(program, person=boss)
+    outsider = mentor(matching_program())
+    url = reverse("matching:override_create", args=[program.slug])
+
+    missing = hr_client.post(url, {"mentee": report.pk, "kind": "lock"})
+    assert "This field is required" in missing.content.decode()
+    foreign = hr_client.post(url, {"mentee": report.pk, "mentor": outsider.pk, "kind": "lock"})
+    assert "Select a valid choice" in foreign.content.decode()
+    garbage = hr_client.post(url, {"mentee": "x", "mentor": "'; drop", "kind": "lock"})
+    assert garbage.status_code == 200
+    chain = hr_client.post(url, {"mentee": report.pk, "mentor": boss_mentor.pk, "kind": "lock"})
+    assert "management chain" in chain.content.decode()
+    assert not PairOverride.objects.exists()
+
+    ok = hr_client.post(url, {"mentee": report.pk, "mentor": boss_mentor.pk, "kind": "exclude"})
+    assert ok.status_code == 302
+    override = PairOverride.objects.get()
+    hr_client.post(reverse("matching:override_delete", args=[override.pk]))
+    assert not PairOverride.objects.exists()
+
+
+def test_ending_a_pairing_needs_a_reason(hr_client, program):
+    pairing = PairingFactory(program=program, status=Pairing.Status.ACTIVE)
+    url = reverse("matching:pairing_end", args=[pairing.pk])
+    assert hr_client.get(url).status_code == 200
+    for bad in ({}, {"reason": "   "}, {"reason": "x" * 1001}):
+        response = hr_client.post(url, bad)
+        assert response.status_code == 200
+        assert b"invalid-feedback" in response.content or b"Say why" in response.content
+    pairing.refresh_from_db()
+    assert pairing.status == Pairing.Status.ACTIVE
+    assert hr_client.post(url, {"reason": "Left the company"}).status_code == 302
+    pairing.refresh_from_db()
+    assert pairing.status == Pairing.Status.ENDED
+
+
+def test_completing_a_pairing_from_the_list(hr_client, program):
+    pairing = PairingFactory(program=program, status=Pairing.Status.ACTIVE)
+    hr_client.post(reverse("matching:pairing_complete", args=[pairing.pk]))
+    pairing.refresh_from_db()
+    assert pairing.status == Pairing.Status.COMPLETED
+
+
+def test_the_pairings_list_filters_by_status_and_ignores_bad_parameters(hr_client, program):
+    PairingFactory(program=program, status=Pairing.Status.ACTIVE)
+    PairingFactory(program=program, status=Pairing.Status.DECLINED)
+    url = reverse("matching:pairing_list", args=[program.slug])
+    assert hr_client.get(url + "?status=active").content.decode().count('data-testid="pairing-row"') == 1
+    for query in ("?status=bogus", "?page=abc", "?page=999", "?status=%00"):
+        response = hr_client.get(url + query)
+        assert response.status_code == 200
+    assert hr_client.get(url + "?status=bogus").content.decode().count('data-testid="pairing-row"') == 2
+
+
+def test_run_page_bad_sort_and_page_parameters_are_harmless(hr_client, done_run):
+    url = reverse("matching:run_detail", args=[done_run.pk])
+    for query in ("?sort=password", "?sort=-score&page=x", "?page=-1", "?sort=mentee", "?sort=score"):
+        assert hr_client.get(url + query).status_code == 200
+
+
+# --- Query counts: the same at two data sizes ------------------------------------------
+
+
+def _count_queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _grow_program(program, size):
+    guides = [mentor(program, capacity=3, person_seniority=7) for _ in range(size)]
+    for k in range(size):
+        learner = mentee(program)
+        PairingFactory(program=program, mentor=guides[k], mentee=learner, status=Pairing.Status.ACTIVE)
+        PairOverride.objects.create(program=program, mentee=mentee(program), mentor=guides[k], kind="exclude")
+        MatchRunFactory(program=program, stats={"matched": 1})
+
+
+@pytest.mark.parametrize("page", ["index", "program", "pairings"])
+def test_hr_list_pages_use_the_same_number_of_queries_at_two_sizes(hr_client, page):
+    counts = []
+    for size in (1, 6):
+        program = matching_program()
+        _grow_program(program, size)
+        url = {
+            "index": reverse("matching:index"),
+            "program": reverse("matching:program", args=[program.slug]),
+            "pairings": reverse("matching:pairing_list", args=[program.slug]),
+        }[page]
+        counts.append(_count_queries(hr_client, url))
+    assert counts[0] == counts[1]
+
+
+def test_the_run_page_uses_the_same_number_of_queries_at_two_sizes(hr_client, hr_admin):
+    counts = []
+    for size in (2, 9):
+        program = matching_program()
+        mentor(program, capacity=size, person_seniority=7)
+        for _ in range(size):
+            person = PersonFactory(seniority=2)
+            SelfIdentificationFactory(person=person, gender="woman")
+            mentee(program, person=person)
+        runs = []
+        for _ in range(2):
+            run = MatchRunFactory(program=program, status=MatchRun.Status.QUEUED)
+            services.match_run_execute(run_id=run.pk)
+            runs.append(run)
+        counts.append(_count_queries(hr_client, reverse("matching:run_detail", args=[runs[-1].pk])))
+    assert counts[0] == counts[1]
+
+
+def test_a_run_whose_worker_went_away_stops_polling_and_says_so(hr_client, program):
+    run = MatchRunFactory(program=program, status=MatchRun.Status.RUNNING, progress=60)
+    MatchRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - datetime.timedelta(hours=2))
+    page = hr_client.get(reverse("matching:run_detail", args=[run.pk])).content.decode()
+    assert 'data-testid="run-stale"' in page
+    assert "match_run_progress.js" not in page
+    assert hr_client.get(reverse("matching:run_progress", args=[run.pk])).json()["finished"] is True
