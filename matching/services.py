@@ -86,7 +86,8 @@ def match_run_blockers(*, program: Program) -> list[str]:
             f"{program.name} is a self-select program: mentees choose their mentor, so there is nothing to run. "
             "Switch the matching mode to admin-matched or hybrid in the program settings to run matching."
         )
-    if program.status != Program.Status.MATCHING:
+    # A running program can be matched again: late joiners and mentees whose proposal was declined.
+    if program.status not in (Program.Status.MATCHING, Program.Status.RUNNING):
         blockers.append(
             f"{program.name} is {program.get_status_display().lower()}. Move it to Matching on its lifecycle page "
             "to run matching."
@@ -513,6 +514,10 @@ def pairing_end(*, pairing: Pairing, user, reason: str) -> Pairing:
                 url=_my_match_url(),
                 key=f"pairing-ended:{pairing.pk}:{enrollment.person.user_id}",
             )
+    # The early-exit survey, if the program has one (it goes out after commit).
+    from surveys.services import surveys_on_pairing_ended
+
+    surveys_on_pairing_ended(pairing_id=pairing.pk)
     logger.info("Pairing %s ended by user %s", pairing.pk, user.pk)
     return pairing
 

@@ -242,7 +242,13 @@ def program_next_steps(*, program: Program, counts: EnrollmentCounts, setup: dic
         )
         steps.append(NextStep("Start matching", url=status_url, testid="step-start-matching"))
     if program.status == Status.MATCHING:
-        steps.append(NextStep("Match mentees with mentors", testid="step-match"))
+        steps.append(
+            NextStep(
+                "Match mentees with mentors",
+                url=reverse("matching:program", kwargs=slug),
+                testid="step-match",
+            )
+        )
         steps.append(NextStep("Start the program", url=status_url, testid="step-start-program"))
     if program.status == Status.RUNNING:
         steps.append(NextStep("Follow training completion", url=reverse("programs:training_completion", kwargs=slug)))

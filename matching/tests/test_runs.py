@@ -58,7 +58,7 @@ def test_a_run_is_queued_then_computed_by_the_task_after_commit(hr_admin, django
     ("status", "mode", "problem"),
     [
         (Program.Status.ENROLLING, Program.MatchingMode.ADMIN, "Move it to Matching"),
-        (Program.Status.RUNNING, Program.MatchingMode.HYBRID, "Move it to Matching"),
+        (Program.Status.CLOSED, Program.MatchingMode.HYBRID, "Move it to Matching"),
         (Program.Status.MATCHING, Program.MatchingMode.SELF_SELECT, "self-select program"),
     ],
 )
@@ -67,6 +67,11 @@ def test_a_run_needs_the_matching_status_and_an_admin_or_hybrid_program(hr_admin
     with pytest.raises(MatchingError, match=problem):
         services.match_run_start(program=program, user=hr_admin)
     assert not MatchRun.objects.exists()
+
+
+def test_a_running_program_can_be_matched_again_for_late_joiners(hr_admin):
+    program = matching_program(status=Program.Status.RUNNING, matching_mode=Program.MatchingMode.ADMIN)
+    assert services.match_run_start(program=program, user=hr_admin).status == MatchRun.Status.QUEUED
 
 
 def test_one_run_at_a_time_unless_the_other_is_stale(hr_admin):

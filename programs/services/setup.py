@@ -199,6 +199,13 @@ def program_transition(*, program: Program, to_status: str, user) -> Program:
         raise ValidationError("Someone else changed this program's status meanwhile. Reload the page and try again.")
     program.status = to_status
     logger.info("Program %s moved from %s to %s by user %s", program.pk, from_status, to_status, user.pk)
+    # Pairings follow the program: confirmed ones start when it runs, live ones complete when it closes.
+    from matching.services import program_pairings_activate, program_pairings_complete
+
+    if to_status == Status.RUNNING:
+        program_pairings_activate(program=program)
+    elif to_status == Status.CLOSED:
+        program_pairings_complete(program=program)
     _program_owners_notify_status(program=program, from_status=from_status, user=user)
     return program
 
