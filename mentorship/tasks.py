@@ -8,6 +8,8 @@ from mentorship import notifications
 
 logger = logging.getLogger(__name__)
 
+MAX_IDS_PER_TASK = 1000
+
 
 def as_id(value):
     """A task argument that should be a primary key, or None if it is not one."""
@@ -33,3 +35,20 @@ def notification_emails_retry():
     for pk in ids:
         notification_email_send.delay(pk)
     return len(ids)
+
+
+@shared_task
+def notification_emails_send_batch(notification_ids):
+    """Email a batch of notifications a sweep created. Each send is claimed, so an id that
+    is also queued elsewhere (or this task run twice) is still emailed once."""
+    if not isinstance(notification_ids, list | tuple):
+        logger.warning("notification_emails_send_batch ignored a bad argument: %r", notification_ids)
+        return 0
+    sent = 0
+    for value in notification_ids[:MAX_IDS_PER_TASK]:
+        pk = as_id(value)
+        if pk is None:
+            logger.warning("notification_emails_send_batch skipped a bad id: %r", value)
+            continue
+        sent += notifications.notification_email_deliver(notification_id=pk)
+    return sent

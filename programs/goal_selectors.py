@@ -1,6 +1,6 @@
 """Reads for the goal pages: which mentees' goals a user may open, and what each page shows."""
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from programs.models import GOAL_READER_PAIRING_STATUSES, Enrollment, Goal, GoalEvent, GoalTemplate, Role
 
@@ -26,6 +26,15 @@ def goal_enrollments_visible_to(*, user) -> QuerySet[Enrollment]:
 
 def goals_visible_to(*, user) -> QuerySet[Goal]:
     return Goal.objects.visible_to(user).select_related("enrollment__program", "enrollment__person")
+
+
+GOAL_STATUS_ORDER = [Goal.Status.IN_PROGRESS, Goal.Status.NOT_STARTED, Goal.Status.ACHIEVED, Goal.Status.DROPPED]
+
+
+def goals_in_display_order(queryset: QuerySet[Goal]) -> QuerySet[Goal]:
+    """Goals being worked on first, then not started, achieved, dropped; by target date within each."""
+    rank = Case(*(When(status=status, then=Value(i)) for i, status in enumerate(GOAL_STATUS_ORDER)), default=Value(9))
+    return queryset.order_by(rank, F("target_date").asc(nulls_last=True), "pk")
 
 
 def goal_list_page(*, enrollment: Enrollment) -> dict:

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from matching.models import Pairing
-from mentorship.notifications import notifications_send_bulk
+from mentorship.notifications import notification_emails_queue, notifications_send_bulk
 from programs.models import Enrollment, Program
 from surveys import library, selectors
 from surveys.models import (
@@ -579,8 +579,6 @@ def _invitations_notify(invitations: QuerySet, *, claim_field: str, now: datetim
     run tell nobody twice. People without an account yet are marked but not notified:
     they find the survey on their home page when they first sign in.
     """
-    from mentorship.tasks import notification_email_send
-
     url_pattern = reverse("surveys:invitation_answer", args=[999999999])
     rows = list(invitations.order_by("pk").values(*NOTIFY_VALUES))
     created = 0
@@ -596,8 +594,7 @@ def _invitations_notify(invitations: QuerySet, *, claim_field: str, now: datetim
                 pk__in=[row["pk"] for row in chunk], **{f"{claim_field}__isnull": True}
             ).update(**{claim_field: now})
             ids = notifications_send_bulk(items)
-            for notification_id in ids:
-                transaction.on_commit(lambda pk=notification_id: notification_email_send.delay(pk))
+            notification_emails_queue(ids)
         created += len(ids)
     return created
 

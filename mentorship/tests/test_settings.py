@@ -19,7 +19,9 @@ PRODUCTION_ENV = {
 
 
 def run(args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "TESTING", "SECRET_KEY", "DATABASE_URL")}
+    # A production process starts from a clean slate: nothing of the test run's own settings.
+    inherited = ("DEBUG", "TESTING", "SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {k: v for k, v in os.environ.items() if k not in inherited}
     clean.update(env)
     clean.setdefault("VAR_DIR", "/tmp/mentorship-settings-test")
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120)

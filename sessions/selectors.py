@@ -1,0 +1,350 @@
+"""Reads for the pairing pages, "My pairings", the HR oversight page and calendar feeds.
+
+Every page's reads are a fixed number of queries however many sessions, action items or
+goals there are (``select_related``/``prefetch_related``/subquery annotations).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, DateTimeField, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from matching.models import Pairing
+from programs.goal_selectors import goals_in_display_order
+from programs.models import GOAL_READER_PAIRING_STATUSES, Enrollment, Goal, Program, Role
+from sessions.models import (
+    PAIRING_VISIBLE_STATUSES,
+    PAIRING_WORKABLE_STATUSES,
+    ActionItem,
+    CalendarFeed,
+    InactivityNudge,
+    MentoringSession,
+    PrivateNote,
+    Resource,
+)
+from sessions.services import calendar_feed_token_hash
+
+Status = MentoringSession.Status
+PAIRING_RELATED = ("program", "mentor__person__user", "mentee__person__user")
+# A calendar feed lists sessions from this far back (older ones stay in subscribers' calendars).
+FEED_HISTORY = timedelta(days=365)
+
+
+# --- Scopes ------------------------------------------------------------------------------
+
+
+def pairings_for_user(*, user) -> QuerySet[Pairing]:
+    """The pairings whose pages the user may open: those they are the mentor or mentee of.
+    HR admins are no exception (they get counts on the oversight page, never notes)."""
+    if not user.is_authenticated:
+        return Pairing.objects.none()
+    return Pairing.objects.involving(user).filter(status__in=PAIRING_VISIBLE_STATUSES).select_related(*PAIRING_RELATED)
+
+
+def sessions_for_user(*, user) -> QuerySet[MentoringSession]:
+    return MentoringSession.objects.for_user(user).select_related(*(f"pairing__{name}" for name in PAIRING_RELATED))
+
+
+def action_items_for_user(*, user) -> QuerySet[ActionItem]:
+    return ActionItem.objects.filter(pairing__in=pairings_for_user(user=user).order_by().values("pk")).select_related(
+        *(f"pairing__{name}" for name in PAIRING_RELATED)
+    )
+
+
+def resources_for_user(*, user) -> QuerySet[Resource]:
+    return Resource.objects.filter(pairing__in=pairings_for_user(user=user).order_by().values("pk")).select_related(
+        *(f"pairing__{name}" for name in PAIRING_RELATED)
+    )
+
+
+def mentee_goals(*, pairing) -> QuerySet[Goal]:
+    """The goals of the pairing's mentee (they belong to the enrollment, so they outlive a rematch),
+    open ones first."""
+    return goals_in_display_order(Goal.objects.filter(enrollment_id=pairing.mentee_id))
+
+
+def viewer_sees_goals(*, pairing, user) -> bool:
+    """The mentee always; the mentor while the pairing is accepted, active or completed."""
+    if pairing.mentee.person.user_id == user.pk:
+        return True
+    return pairing.mentor.person.user_id == user.pk and pairing.status in GOAL_READER_PAIRING_STATUSES
+
+
+# --- Counts shared by "My pairings", the HR page and the reminder sweeps ------------------
+
+
+def last_held_session_at():
+    """Subquery: the start of the pairing's latest held session (index-backed)."""
+    return Subquery(
+        MentoringSession.objects.filter(pairing_id=OuterRef("pk"), status=Status.HELD)
+        .order_by("-starts_at")
+        .values("starts_at")[:1],
+        output_field=DateTimeField(),
+    )
+
+
+def quiet_since():
+    """Since when a pairing has been quiet: its last held session, else its start."""
+    return Coalesce(last_held_session_at(), "started_at", "created_at", output_field=DateTimeField())
+
+
+def nudge_level_for_quiet_spell(since_annotation: str = "quiet_since"):
+    """Subquery: the highest inactivity nudge sent for the pairing's current quiet spell (or None)."""
+    return Subquery(
+        InactivityNudge.objects.filter(pairing_id=OuterRef("pk"), since=OuterRef(since_annotation))
+        .order_by("-level")
+        .values("level")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def _count(queryset, outer="pk"):
+    return Coalesce(
+        Subquery(
+            queryset.filter(pairing_id=OuterRef(outer))
+            .order_by()
+            .values("pairing_id")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def _with_activity(queryset: QuerySet[Pairing], *, now: datetime) -> QuerySet[Pairing]:
+    """Annotate ``sessions_held``, ``last_session_at``, ``next_session_at``, ``open_action_items``
+    and ``overdue_action_items``: one query for the whole list."""
+    sessions = MentoringSession.objects.all()
+    return queryset.annotate(
+        sessions_held=_count(sessions.filter(status=Status.HELD)),
+        last_session_at=last_held_session_at(),
+        next_session_at=Subquery(
+            sessions.filter(pairing_id=OuterRef("pk"), status=Status.SCHEDULED, starts_at__gte=now)
+            .order_by("starts_at")
+            .values("starts_at")[:1],
+            output_field=DateTimeField(),
+        ),
+        open_action_items=_count(ActionItem.objects.open()),
+        overdue_action_items=_count(ActionItem.objects.open().filter(due_date__lt=now.date())),
+    )
+
+
+def pairing_list_for_user(*, user, now: datetime | None = None) -> list[Pairing]:
+    """ "My pairings": every pairing the user is in, newest first, with its activity counts."""
+    now = now or timezone.now()
+    pairings = list(_with_activity(pairings_for_user(user=user), now=now).order_by("-created_at", "-pk"))
+    for pairing in pairings:
+        pairing.viewer_role = "mentor" if pairing.mentor.person.user_id == user.pk else "mentee"
+        pairing.other_person = pairing.mentee.person if pairing.viewer_role == "mentor" else pairing.mentor.person
+        pairing.is_workable = pairing.status in PAIRING_WORKABLE_STATUSES
+    return pairings
+
+
+def goal_enrollments_for_user(*, user) -> list[Enrollment]:
+    """The user's approved mentee enrollments, each with its number of goals (for "My goals")."""
+    return list(
+        Enrollment.objects.approved()
+        .filter(person__user=user, role=Role.MENTEE)
+        .select_related("program")
+        .annotate(goal_count=Count("goals"))
+        .order_by("-program__start_date", "pk")
+    )
+
+
+# --- The pairing page --------------------------------------------------------------------
+
+
+@dataclass
+class PairingPage:
+    pairing: Pairing
+    viewer_role: str
+    other_person: object
+    is_workable: bool
+    upcoming: list[MentoringSession]
+    to_log: list[MentoringSession]
+    timeline: list[MentoringSession]
+    goals: list[Goal] | None
+    open_action_items: list[ActionItem]
+    resources: list[Resource]
+    stats: dict = field(default_factory=dict)
+
+    @property
+    def next_session(self):
+        return self.upcoming[0] if self.upcoming else None
+
+
+def held_sessions_prefetch(*, user) -> list:
+    """What a session's card shows: its action items, the goals it discussed, and the
+    viewer's own private note (never anyone else's)."""
+    return [
+        Prefetch("action_items", queryset=ActionItem.objects.select_related("owner")),
+        Prefetch("goals_discussed", queryset=Goal.objects.only("pk", "title", "enrollment_id")),
+        Prefetch("private_notes", queryset=PrivateNote.objects.filter(author=user), to_attr="my_private_notes"),
+    ]
+
+
+def pairing_page(*, pairing: Pairing, user, now: datetime | None = None) -> PairingPage:
+    now = now or timezone.now()
+    role = "mentor" if pairing.mentor.person.user_id == user.pk else "mentee"
+    sessions = MentoringSession.objects.filter(pairing=pairing)
+    scheduled = list(sessions.filter(status=Status.SCHEDULED).order_by("starts_at", "pk"))
+    # A planned session is "to log" from the moment it started.
+    upcoming = [s for s in scheduled if s.starts_at > now]
+    to_log = [s for s in scheduled if s.starts_at <= now]
+    timeline = list(
+        sessions.filter(status__in=[Status.HELD, Status.CANCELLED])
+        .select_related("logged_by", "cancelled_by")
+        .prefetch_related(*held_sessions_prefetch(user=user))
+        .order_by("-starts_at", "-pk")
+    )
+    goals = None
+    if viewer_sees_goals(pairing=pairing, user=user):
+        goals = list(mentee_goals(pairing=pairing).prefetch_related("milestones"))
+    open_items = list(
+        ActionItem.objects.open().filter(pairing=pairing).select_related("owner", "session").order_by("due_date", "pk")
+    )
+    resources = list(Resource.objects.filter(pairing=pairing).select_related("goal"))
+    held = [s for s in timeline if s.status == Status.HELD]
+    stats = {
+        "held": len(held),
+        "minutes": sum(s.duration_minutes for s in held),
+        "last_held_at": held[0].starts_at if held else None,
+        "overdue_items": sum(1 for item in open_items if item.due_date < now.date()),
+    }
+    return PairingPage(
+        pairing=pairing,
+        viewer_role=role,
+        other_person=pairing.mentee.person if role == "mentor" else pairing.mentor.person,
+        is_workable=pairing.status in PAIRING_WORKABLE_STATUSES,
+        upcoming=upcoming,
+        to_log=to_log,
+        timeline=timeline,
+        goals=goals,
+        open_action_items=open_items,
+        resources=resources,
+        stats=stats,
+    )
+
+
+def session_page(*, session: MentoringSession, user) -> MentoringSession:
+    """One session with what its page shows (the viewer's own private note only)."""
+    return (
+        MentoringSession.objects.filter(pk=session.pk)
+        .select_related("logged_by", "cancelled_by", "scheduled_by", *(f"pairing__{n}" for n in PAIRING_RELATED))
+        .prefetch_related(*held_sessions_prefetch(user=user))
+        .get()
+    )
+
+
+# --- HR and program owners: counts and dates, never note text -----------------------------
+
+
+def programs_for_oversight(*, user) -> QuerySet[Program]:
+    """HR admins see every program, owners the ones they own."""
+    return Program.objects.owned_by(user).order_by("-start_date", "name")
+
+
+def pairings_for_oversight(*, programs: QuerySet[Program], now: datetime | None = None) -> QuerySet[Pairing]:
+    """Pairings of the given programs with counts and dates only: the queryset never loads
+    a note, an agenda, an action item's title, a goal's title or a resource."""
+    now = now or timezone.now()
+    queryset = (
+        Pairing.objects.filter(program__in=programs, status__in=PAIRING_VISIBLE_STATUSES)
+        .select_related("program", "mentor__person", "mentee__person")
+        .only(
+            "pk",
+            "status",
+            "started_at",
+            "created_at",
+            "ended_at",
+            "program__name",
+            "program__slug",
+            "program__inactivity_threshold_days",
+            "mentor__person__first_name",
+            "mentor__person__last_name",
+            "mentee__person__first_name",
+            "mentee__person__last_name",
+        )
+    )
+    goals = Goal.objects.filter(enrollment_id=OuterRef("mentee_id")).order_by().values("enrollment_id")
+    return _with_activity(queryset, now=now).annotate(
+        quiet_since=quiet_since(),
+        nudge_level=nudge_level_for_quiet_spell(),
+        goals_total=Coalesce(Subquery(goals.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0),
+        goals_achieved=Coalesce(
+            Subquery(
+                goals.filter(status=Goal.Status.ACHIEVED).annotate(n=Count("pk")).values("n"),
+                output_field=IntegerField(),
+            ),
+            0,
+        ),
+    )
+
+
+def pairings_quiet(*, pairings: QuerySet[Pairing]) -> QuerySet[Pairing]:
+    """Active pairings nudged for their current quiet spell (no session logged since)."""
+    return pairings.filter(status="active", nudge_level__isnull=False)
+
+
+def oversight_summary(*, programs: QuerySet[Program], now: datetime | None = None) -> dict:
+    """Totals for the HR page's cards (a few queries, whatever the size)."""
+    now = now or timezone.now()
+    pairings = Pairing.objects.filter(program__in=programs)
+    sessions = MentoringSession.objects.filter(pairing__program__in=programs)
+    by_status = dict(
+        pairings.filter(status__in=PAIRING_VISIBLE_STATUSES).order_by().values_list("status").annotate(n=Count("pk"))
+    )
+    held = sessions.filter(status=Status.HELD).aggregate(
+        total=Count("pk"),
+        last_30_days=Count("pk", filter=Q(starts_at__gte=now - timedelta(days=30))),
+        minutes=Sum("duration_minutes"),
+    )
+    items = ActionItem.objects.filter(pairing__program__in=programs).aggregate(
+        open=Count("pk", filter=Q(done_at__isnull=True)),
+        overdue=Count("pk", filter=Q(done_at__isnull=True, due_date__lt=now.date())),
+        done=Count("pk", filter=Q(done_at__isnull=False)),
+    )
+    return {
+        "active": by_status.get("active", 0),
+        "accepted": by_status.get("accepted", 0),
+        "finished": by_status.get("completed", 0) + by_status.get("ended", 0),
+        "held_total": held["total"],
+        "held_last_30_days": held["last_30_days"],
+        "hours_total": round((held["minutes"] or 0) / 60, 1),
+        "upcoming": sessions.filter(status=Status.SCHEDULED, starts_at__gte=now).count(),
+        "items_open": items["open"],
+        "items_overdue": items["overdue"],
+        "items_done": items["done"],
+    }
+
+
+# --- Calendar feeds ----------------------------------------------------------------------
+
+
+def calendar_feed_for_user(*, user) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(user=user).first()
+
+
+def calendar_feed_by_token(*, token: str) -> CalendarFeed | None:
+    """The live feed for a secret token, or None (unknown, revoked, or its owner deactivated)."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        CalendarFeed.objects.select_related("user")
+        .filter(token_hash=calendar_feed_token_hash(token), user__is_active=True)
+        .first()
+    )
+
+
+def sessions_for_feed(*, user, now: datetime | None = None) -> QuerySet[MentoringSession]:
+    """The person's sessions in all their pairings, from a year back."""
+    now = now or timezone.now()
+    return (
+        MentoringSession.objects.for_user(user)
+        .filter(starts_at__gte=now - FEED_HISTORY)
+        .select_related("scheduled_by", *(f"pairing__{n}" for n in PAIRING_RELATED))
+        .order_by("starts_at", "pk")
+    )

@@ -1,0 +1,112 @@
+"""HR admins and program owners see counts and dates, never note text (nor in the admin)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from sessions import reminders
+from sessions.models import MentoringSession
+from sessions.tests.helpers import (
+    MENTEE_PRIVATE,
+    MENTOR_PRIVATE,
+    SHARED_NOTE,
+    count_queries,
+    make_pairing,
+    make_session,
+    make_user,
+    populate,
+    running_program,
+)
+
+pytestmark = pytest.mark.django_db
+
+SECRETS = (SHARED_NOTE, MENTOR_PRIVATE, MENTEE_PRIVATE, "Overdue thing", "Open thing", "Career plan", "Book 0")
+
+
+def test_hr_sees_counts_and_dates_but_no_text(hr_client, pairing):
+    goal = populate(pairing, 2)
+    goal.status = "achieved"
+    goal.save()
+    response = hr_client.get("/mentoring/hr/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for secret in SECRETS + (goal.title,):
+        assert secret not in html
+    (row,) = response.context["page"].object_list
+    assert row.sessions_held == 2
+    assert row.open_action_items == 4 and row.overdue_action_items == 2
+    assert row.last_session_at.date() == (timezone.now() - timedelta(days=7)).date()
+    assert row.next_session_at is not None
+    assert (row.goals_achieved, row.goals_total) == (1, 1)
+    summary = response.context["summary"]
+    assert (summary["active"], summary["held_total"], summary["items_overdue"]) == (1, 2, 2)
+    assert "Milo Mentee" in html and "Mira Mentor" in html
+
+
+def test_program_owner_sees_only_their_programs(client, owner, program, pairing):
+    program.owners.add(owner)
+    other = running_program(name="Sales Buddies", slug="sales-buddies")
+    make_pairing(program=other, mentor=make_user("s1@example.com", "Sally"), mentee=make_user("s2@example.com", "Sid"))
+    client.force_login(owner)
+    response = client.get("/mentoring/hr/")
+    assert [p.program for p in response.context["page"]] == [program]
+    assert client.get("/mentoring/hr/?program=sales-buddies").status_code == 404
+    assert client.get("/mentoring/hr/?program=leadership-circle").status_code == 200
+
+
+def test_hr_filters_by_program_and_by_quiet_pairs(hr_client, program, pairing):
+    other = running_program(name="Sales Buddies", slug="sales-buddies")
+    make_pairing(program=other, mentor=make_user("s1@example.com"), mentee=make_user("s2@example.com"))
+    assert len(hr_client.get("/mentoring/hr/").context["page"].object_list) == 2
+    assert len(hr_client.get("/mentoring/hr/?program=sales-buddies").context["page"].object_list) == 1
+    assert hr_client.get("/mentoring/hr/?program=nope").status_code == 404
+    # The pairing started 30 days ago with no session: nudged twice, it is a quiet pair.
+    reminders.inactivity_nudges_send()
+    quiet = hr_client.get("/mentoring/hr/?quiet=1").context["page"].object_list
+    assert {p.program.slug for p in quiet} == {"leadership-circle", "sales-buddies"}
+    make_session(pairing, days=-1, status=MentoringSession.Status.HELD)
+    quiet = hr_client.get("/mentoring/hr/?quiet=1").context["page"].object_list
+    assert [p.program.slug for p in quiet] == ["sales-buddies"]
+
+
+def test_a_participant_cannot_open_the_hr_page(client, mentor, pairing):
+    client.force_login(mentor)
+    assert client.get("/mentoring/hr/").status_code == 403
+
+
+def test_bad_page_numbers_do_not_break_the_hr_page(hr_client, pairing):
+    for page in ("abc", "-1", "999"):
+        assert hr_client.get(f"/mentoring/hr/?page={page}").status_code == 200
+
+
+def test_hr_page_query_count_does_not_grow(hr_client, program, pairing):
+    populate(pairing, 1)
+    few = count_queries(hr_client, "/mentoring/hr/")
+    populate(pairing, 10)
+    for i in range(5):
+        populate(
+            make_pairing(program=program, mentor=make_user(f"a{i}@example.com"), mentee=make_user(f"b{i}@x.com")), 3
+        )
+    assert count_queries(hr_client, "/mentoring/hr/") == few
+
+
+def test_admin_shows_no_note_text_and_no_private_notes(client, pairing, django_user_model):
+    populate(pairing, 1)
+    superuser = make_user("root@example.com", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    session = pairing.sessions.filter(status="held").first()
+    html = ""
+    for url in (
+        "/admin/",
+        "/admin/mentoring_sessions/",
+        "/admin/mentoring_sessions/mentoringsession/",
+        f"/admin/mentoring_sessions/mentoringsession/{session.pk}/change/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html += response.content.decode()
+    for secret in SECRETS:
+        assert secret not in html
+    assert "privatenote" not in html.lower()
+    assert client.get("/admin/mentoring_sessions/privatenote/").status_code == 404
