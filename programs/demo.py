@@ -285,8 +285,10 @@ def seed_programs(rng: random.Random, demo_people: dict[str, Person]) -> dict[st
     hr = demo_people["hr@demo.example"].user
     today = timezone.localdate()
     skills = list(Skill.objects.order_by("category", "name"))
+    # Everyone, leavers included: the evaluation demo later records some participants as having
+    # left, and a second run must pick the same people as the first.
     everyone = list(
-        Person.objects.active()
+        Person.objects.all()
         .exclude(email__in=list(demo_people))
         .exclude(email="ceo@demo.example")
         .select_related("department", "self_identification")
