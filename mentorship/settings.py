@@ -237,6 +237,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sessions.tasks.action_item_overdue_reminders_send",
         "schedule": crontab(minute=35),
     },
+    # Dashboards: each running program's dated snapshot (same row if run twice a day).
+    "evaluate-programs-nightly": {
+        "task": "evaluation.tasks.programs_evaluate_nightly",
+        "schedule": crontab(minute=40, hour=2),
+    },
 }
 
 if TESTING:

@@ -3,10 +3,14 @@ import random
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from evaluation.demo import seed_evaluation
+from matching.demo import seed_matching
 from people.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_directory
 from people.models import Person
 from programs.demo import seed_programs
 from programs.models import Enrollment
+from sessions.demo import seed_sessions
+from surveys.demo import seed_surveys
 
 
 class Command(BaseCommand):
@@ -14,14 +18,23 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        # One seeded generator, and each app's demo in the order its data depends on the others':
+        # people -> programs -> pairings -> sessions and goals -> survey answers -> snapshots.
         rng = random.Random(20261125)
         demo_people = seed_directory(rng)
         programs = seed_programs(rng, demo_people)
+        matching = seed_matching(rng)
+        sessions = seed_sessions(rng)
+        answers = seed_surveys(rng)
+        evaluation = seed_evaluation(rng)
 
-        self.stdout.write(self.style.SUCCESS(f"Demo company ready: {Person.objects.count()} employees."))
+        write = self.stdout.write
+        write(self.style.SUCCESS(f"Demo company ready: {Person.objects.count()} employees."))
         for program in programs.values():
             count = Enrollment.objects.filter(program=program).count()
-            self.stdout.write(f"  {program.name} ({program.get_status_display().lower()}): {count} enrollments")
-        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+            write(f"  {program.name} ({program.get_status_display().lower()}): {count} enrollments")
+        write(f"  {matching['pairings']} pairings, {sessions['sessions']} sessions, {sessions['goals']} goals")
+        write(f"  {answers} survey answers, {evaluation['snapshots']} dashboard snapshots")
+        write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, role in DEMO_ACCOUNTS.items():
-            self.stdout.write(f"  {role:<14} {email}")
+            write(f"  {role:<14} {email}")

@@ -1,0 +1,110 @@
+"""Dated snapshots of each program's success metrics, so dashboards can draw trends.
+
+A snapshot stores counts (and the few averages that cannot be rebuilt from counts);
+percentages are properties computed from the counts, so a figure and its parts can
+never disagree. One row per program and day: the nightly job, "Recompute now" and
+``manage.py evaluate_programs`` all update the same row when they run twice a day.
+"""
+
+from django.db import models
+
+#: Averages and scores of fewer answers than this are not shown (the surveys app's rule).
+MIN_ANSWERS = 5
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+class ProgramSnapshot(models.Model):
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="snapshots")
+    date = models.DateField(help_text="The day the figures are for (as of the end of that day, or now for today).")
+    computed_at = models.DateTimeField()
+
+    # Enrollment (approved participants by role) and the mentee funnel.
+    mentors_enrolled = models.PositiveIntegerField(default=0)
+    mentees_enrolled = models.PositiveIntegerField(default=0)
+    mentees_matched = models.PositiveIntegerField(
+        default=0, help_text="Approved mentees with an accepted pairing or one that started."
+    )
+    mentees_started = models.PositiveIntegerField(default=0, help_text="... whose pairing became active.")
+    mentees_completed = models.PositiveIntegerField(default=0, help_text="... with a completed pairing.")
+
+    # Pairings, and the health of the active ones (see evaluation/health.py).
+    pairings_active = models.PositiveIntegerField(default=0)
+    pairings_healthy = models.PositiveIntegerField(default=0)
+    pairings_cooling = models.PositiveIntegerField(default=0)
+    pairings_at_risk = models.PositiveIntegerField(default=0)
+    pairings_completed = models.PositiveIntegerField(default=0)
+    pairings_ended = models.PositiveIntegerField(default=0, help_text="Ended early.")
+
+    # Meeting rhythm.
+    sessions_held_30_days = models.PositiveIntegerField(default=0)
+    days_since_session_median = models.FloatField(null=True, blank=True)
+    days_since_session_avg = models.FloatField(null=True, blank=True)
+
+    # Goals, action items, training.
+    goals_total = models.PositiveIntegerField(default=0)
+    goals_achieved = models.PositiveIntegerField(default=0)
+    action_items_total = models.PositiveIntegerField(default=0)
+    action_items_done = models.PositiveIntegerField(default=0)
+    training_expected = models.PositiveIntegerField(default=0)
+    training_done = models.PositiveIntegerField(default=0)
+
+    # Surveys (aggregates only).
+    survey_invited = models.PositiveIntegerField(default=0)
+    survey_answered = models.PositiveIntegerField(default=0)
+    rating_answers = models.PositiveIntegerField(default=0)
+    rating_average = models.FloatField(null=True, blank=True, help_text="Average of all 1-5 rating answers.")
+    nps_answers = models.PositiveIntegerField(default=0)
+    nps_promoters = models.PositiveIntegerField(default=0)
+    nps_detractors = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["program", "date"]
+        get_latest_by = "date"
+        constraints = [
+            models.UniqueConstraint(fields=["program", "date"], name="one_snapshot_per_program_and_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.program} on {self.date:%Y-%m-%d}"
+
+    @property
+    def matched_percent(self) -> float | None:
+        return _percent(self.mentees_matched, self.mentees_enrolled)
+
+    @property
+    def sessions_per_pairing_month(self) -> float | None:
+        """Held sessions in the 30 days up to the snapshot, per active pairing."""
+        return round(self.sessions_held_30_days / self.pairings_active, 2) if self.pairings_active else None
+
+    @property
+    def goal_completion_percent(self) -> float | None:
+        return _percent(self.goals_achieved, self.goals_total)
+
+    @property
+    def action_items_done_percent(self) -> float | None:
+        return _percent(self.action_items_done, self.action_items_total)
+
+    @property
+    def training_percent(self) -> float | None:
+        return _percent(self.training_done, self.training_expected)
+
+    @property
+    def survey_response_rate(self) -> float | None:
+        return _percent(self.survey_answered, self.survey_invited)
+
+    @property
+    def satisfaction(self) -> float | None:
+        """The average rating, once enough answers make it meaningful (and anonymous)."""
+        if self.rating_answers < MIN_ANSWERS or self.rating_average is None:
+            return None
+        return round(self.rating_average, 2)
+
+    @property
+    def nps(self) -> int | None:
+        """Net Promoter Score: % promoters (9-10) minus % detractors (0-6), -100..100."""
+        if self.nps_answers < MIN_ANSWERS:
+            return None
+        return round(100 * (self.nps_promoters - self.nps_detractors) / self.nps_answers)

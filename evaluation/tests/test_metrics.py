@@ -1,0 +1,106 @@
+"""The snapshot's figures against values worked out by hand on the ``scenario`` fixture."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from evaluation.health import as_of_moment
+from evaluation.models import MIN_ANSWERS
+from evaluation.selectors import program_snapshot_compute
+from evaluation.tests import builders as b
+from programs.models import Role
+from programs.selectors import program_training_summary
+from surveys.selectors import MIN_GROUP
+
+pytestmark = pytest.mark.django_db
+
+
+def test_todays_figures_match_the_hand_count(scenario):
+    s = program_snapshot_compute(program=scenario.program, as_of=timezone.localdate())
+    assert (s.mentors_enrolled, s.mentees_enrolled) == (3, 6)
+    # Funnel: E5 is only proposed; E4 completed; E6 ended after starting.
+    assert (s.mentees_matched, s.mentees_started, s.mentees_completed) == (5, 5, 1)
+    assert s.matched_percent == 83.3
+    assert (s.pairings_active, s.pairings_completed, s.pairings_ended) == (3, 1, 1)
+    assert (s.pairings_healthy, s.pairings_cooling, s.pairings_at_risk) == (1, 1, 1)
+    # Held in the last 30 days: P1 x2, P2, P4 (completed since, still counted); 3 active pairings.
+    assert s.sessions_held_30_days == 4
+    assert s.sessions_per_pairing_month == 1.33
+    # Days quiet: 5, 20, 40.
+    assert s.days_since_session_median == 20.0
+    assert s.days_since_session_avg == 21.7
+    # Goals: achieved, in progress, not started (the dropped one left out).
+    assert (s.goals_total, s.goals_achieved, s.goal_completion_percent) == (3, 1, 33.3)
+    assert (s.action_items_total, s.action_items_done, s.action_items_done_percent) == (4, 3, 75.0)
+    # Training: 3 mentors x 1 module + 6 mentees x 2 modules; 4 required completions.
+    assert (s.training_expected, s.training_done, s.training_percent) == (15, 4, 26.7)
+    assert (s.survey_invited, s.survey_answered, s.survey_response_rate) == (6, 5, 83.3)
+    assert (s.rating_answers, s.satisfaction) == (5, 4.0)
+    # NPS: 10, 9 promoters; 7 passive; 6, 3 detractors.
+    assert (s.nps_answers, s.nps_promoters, s.nps_detractors, s.nps) == (5, 2, 2, 0)
+
+
+def test_training_figures_agree_with_the_programs_summary(scenario):
+    s = program_snapshot_compute(program=scenario.program, as_of=timezone.localdate())
+    summary = program_training_summary(program=scenario.program)
+    assert (s.training_done, s.training_expected) == (summary.done, summary.expected)
+
+
+def test_figures_as_of_a_past_day_come_from_the_history(scenario):
+    day = timezone.localdate() - timedelta(days=45)
+    moment = as_of_moment(day)
+    s = program_snapshot_compute(program=scenario.program, as_of=day)
+    assert (s.mentors_enrolled, s.mentees_enrolled) == (2, 6)  # M3 was approved 42 days ago
+    assert (s.mentees_matched, s.mentees_started, s.mentees_completed) == (4, 4, 0)
+    assert (s.pairings_active, s.pairings_completed, s.pairings_ended) == (3, 0, 1)
+    # P1 and P2: no session yet, 15 days in (no goal sign before 4 weeks): cooling. P4: 35 days quiet.
+    assert (s.pairings_healthy, s.pairings_cooling, s.pairings_at_risk) == (0, 2, 1)
+    quiet = sorted((moment - b.ago(days)).total_seconds() / 86400 for days in (60, 60, 80))
+    assert s.days_since_session_median == round(quiet[1], 1)
+    assert s.days_since_session_avg == round(sum(quiet) / 3, 1)
+    assert s.sessions_held_30_days == 0
+    assert (s.goals_total, s.goals_achieved) == (3, 0)
+    assert s.action_items_total == 0
+    assert (s.training_expected, s.training_done) == (14, 4)
+    assert (s.survey_invited, s.rating_answers, s.nps_answers) == (0, 0, 0)
+    assert s.satisfaction is None and s.nps is None
+
+
+def test_scores_need_five_answers(db):
+    program = b.running_program()
+    survey, rating, nps = b.survey(program)
+    instance = b.survey_round(survey)
+    for _ in range(4):
+        b.answer(instance, b.enroll(program, Role.MENTEE), {rating: 5, nps: 10}, anonymous=True)
+    s = program_snapshot_compute(program=program, as_of=timezone.localdate())
+    assert (s.rating_answers, s.satisfaction, s.nps) == (4, None, None)
+    b.answer(instance, b.enroll(program, Role.MENTEE), {rating: 3, nps: 0}, anonymous=True)
+    s = program_snapshot_compute(program=program, as_of=timezone.localdate())
+    assert (s.satisfaction, s.nps) == (4.6, 60)
+    assert MIN_ANSWERS == MIN_GROUP
+
+
+def test_an_empty_program_has_no_percentages(db):
+    s = program_snapshot_compute(program=b.running_program(), as_of=timezone.localdate())
+    assert s.pairings_active == 0
+    assert s.matched_percent is None and s.sessions_per_pairing_month is None
+    assert s.days_since_session_median is None and s.goal_completion_percent is None
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_computation_takes_the_same_queries_at_any_size(size, django_assert_num_queries):
+    program = b.running_program()
+    survey, rating, nps = b.survey(program)
+    instance = b.survey_round(survey)
+    module = b.module(program)
+    for index in range(size):
+        mentor, mentee = b.enroll(program, Role.MENTOR), b.enroll(program, Role.MENTEE)
+        pairing = b.pair(program, mentor, mentee, started_days_ago=40)
+        b.session(pairing, index % 35)
+        b.goal(mentee, moved_days_ago=5, progress=20)
+        b.action_item(pairing, done_days_ago=1)
+        b.complete(mentee, module)
+        b.answer(instance, mentee, {rating: 4, nps: 9})
+    with django_assert_num_queries(12):
+        program_snapshot_compute(program=program, as_of=timezone.localdate())

@@ -1,0 +1,218 @@
+"""Success dashboards: HR's overview of every program, each program's dashboard (owners and
+HR), its outcomes, HR's at-risk list with a one-click nudge, the diversity view (HR only),
+"Recompute now" (HR) and the CSV export of every table.
+
+A program the user may not open is a 404 (it is not confirmed to exist); a page of a program
+they own but that is for HR admins only is a 403.
+"""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_POST
+
+from evaluation import exports, selectors, services, tasks
+from evaluation.forms import HealthFilterForm, TrendForm
+from evaluation.health import RULE_SUMMARY, Health
+from mentorship.permissions import hr_admin_required
+
+T = "evaluation/"
+HEALTH_PAGE_SIZE = 50
+
+
+def _program(request, slug):
+    return get_object_or_404(selectors.dashboard_programs_for(user=request.user), slug=slug)
+
+
+def _require_hr(request):
+    if not request.user.is_hr_admin:
+        raise PermissionDenied("Only HR admins can open this page.")
+
+
+def _tabs(request, program, active):
+    tabs = [
+        ("success", "Success", reverse("evaluation:program", args=[program.slug])),
+        ("outcomes", "Outcomes", reverse("evaluation:outcomes", args=[program.slug])),
+    ]
+    if request.user.is_hr_admin:
+        tabs += [
+            ("health", "Pairs at risk", reverse("evaluation:health", args=[program.slug])),
+            ("diversity", "Diversity & inclusion", reverse("evaluation:diversity", args=[program.slug])),
+        ]
+    return {"tabs": tabs, "active_tab": active}
+
+
+def _tables_for(request) -> dict:
+    return {
+        key: table for key, table in exports.PROGRAM_TABLES.items() if request.user.is_hr_admin or not table.hr_only
+    }
+
+
+@require_GET
+def overview(request):
+    rows = selectors.programs_overview(user=request.user)
+    if not request.user.is_hr_admin and not rows:
+        raise PermissionDenied("Only HR admins and program owners can open the dashboards.")
+    return render(request, T + "overview.html", {"rows": rows})
+
+
+@require_GET
+def program_dashboard(request, slug):
+    program = _program(request, slug)
+    months = TrendForm.months_from(request.GET)
+    dashboard = selectors.program_dashboard(program=program, months=months, with_at_risk=request.user.is_hr_admin)
+    context = {
+        "program": program,
+        "dashboard": dashboard,
+        "months": months,
+        "month_choices": selectors.TREND_MONTHS,
+        "chart_data": selectors.trend_chart_data(snapshots=dashboard.trend),
+        "rule": RULE_SUMMARY,
+        "min_answers": selectors.MIN_GROUP,
+        "tables": _tables_for(request),
+        **_tabs(request, program, "success"),
+    }
+    return render(request, T + "program_dashboard.html", context)
+
+
+@require_GET
+def health_list(request, slug):
+    """HR: every pair of one health status, with the reasons and a nudge button."""
+    program = _program(request, slug)
+    _require_hr(request)
+    status = HealthFilterForm.status_from(request.GET)
+    now = timezone.now()
+    index = selectors.program_health_index(program=program, now=now)
+    page = Paginator(index.ids[status], HEALTH_PAGE_SIZE).get_page(request.GET.get("page"))
+    pairings = selectors.pairings_health_details(program=program, pairing_ids=list(page.object_list), now=now)
+    context = {
+        "program": program,
+        "status": status,
+        "status_label": Health(status).label,
+        "statuses": [(Health.AT_RISK, "At risk"), (Health.COOLING, "Cooling")],
+        "page": page,
+        "rows": selectors.pair_health_rows(program=program, pairings=pairings, now=now),
+        "counts": index.counts,
+        "rule": RULE_SUMMARY,
+        **_tabs(request, program, "health"),
+    }
+    return render(request, T + "health_list.html", context)
+
+
+@require_POST
+def pairing_nudge(request, slug, pk):
+    program = _program(request, slug)
+    _require_hr(request)
+    pairing = selectors.pairing_for_nudge(program=program, pairing_id=pk)
+    if pairing is None:
+        raise Http404("No such active pairing in this program.")
+    try:
+        sent = services.pairing_health_nudge(pairing=pairing, user=request.user)
+    except services.NudgeError as error:
+        messages.error(request, str(error))
+    else:
+        names = f"{pairing.mentor.person.full_name} and {pairing.mentee.person.full_name}"
+        if sent:
+            messages.success(request, f"Nudged {names}: they got a notification and an email.")
+        else:
+            messages.info(request, f"{names} were already nudged today; nothing was sent again.")
+    if request.POST.get("back") == "health":
+        status = HealthFilterForm.status_from(request.POST)
+        return redirect(f"{reverse('evaluation:health', args=[program.slug])}?status={status}")
+    return redirect("evaluation:program", slug=program.slug)
+
+
+@require_POST
+def program_recompute(request, slug):
+    program = _program(request, slug)
+    _require_hr(request)
+    transaction.on_commit(lambda: tasks.program_evaluate.delay(program.pk))
+    messages.success(request, "Recomputing this program's figures: reload the page in a few seconds to see them.")
+    return redirect("evaluation:program", slug=program.slug)
+
+
+@require_POST
+@hr_admin_required
+def recompute_all(request):
+    transaction.on_commit(tasks.programs_evaluate_nightly.delay)
+    messages.success(request, "Recomputing every running program: reload the page in a few seconds to see the figures.")
+    return redirect("evaluation:overview")
+
+
+@require_GET
+def outcomes(request, slug):
+    program = _program(request, slug)
+    context = {
+        "program": program,
+        "outcomes": selectors.program_outcomes(program=program),
+        **_tabs(request, program, "outcomes"),
+    }
+    return render(request, T + "outcomes.html", context)
+
+
+@require_GET
+def diversity(request, slug):
+    program = _program(request, slug)
+    _require_hr(request)
+    context = {
+        "program": program,
+        "dimensions": selectors.program_diversity(program=program),
+        "min_group": selectors.MIN_GROUP,
+        **_tabs(request, program, "diversity"),
+    }
+    return render(request, T + "diversity.html", context)
+
+
+# --- CSV exports -----------------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value) -> str:
+    """Keep spreadsheet programs from running a name as a formula (numbers stay numbers)."""
+    if isinstance(value, int | float):
+        return str(value)
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
+def _csv_response(filename: str, header: list, rows: list) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # Excel opens UTF-8 correctly only with a byte-order mark.
+    writer = csv.writer(response)
+    writer.writerow([_csv_cell(c) for c in header])
+    writer.writerows([_csv_cell(c) for c in row] for row in rows)
+    return response
+
+
+@require_GET
+def overview_export(request):
+    header, rows = exports.overview_table(user=request.user)
+    if not request.user.is_hr_admin and not rows:
+        raise PermissionDenied("Only HR admins and program owners can export the dashboards.")
+    return _csv_response(f"programs-overview-{timezone.localdate():%Y-%m-%d}.csv", header, rows)
+
+
+@require_GET
+def program_export(request, slug, table):
+    program = _program(request, slug)
+    spec = exports.PROGRAM_TABLES.get(table)
+    if spec is None:
+        raise Http404("No such table.")
+    if spec.hr_only:
+        _require_hr(request)
+    header, rows = spec.build(
+        program=program,
+        months=TrendForm.months_from(request.GET),
+        status=HealthFilterForm.status_from(request.GET),
+    )
+    return _csv_response(f"{slugify(program.name)}-{table}-{timezone.localdate():%Y-%m-%d}.csv", header, rows)
