@@ -19,36 +19,44 @@ How :func:`assign` works
 ------------------------
 The problem is a bipartite b-matching (each mentee takes at most one mentor,
 mentor ``j`` takes at most ``capacities[j]`` mentees), solved as a min-cost
-flow ``source -> mentee -> mentor -> sink`` with OR-Tools.  Scores are
-quantised to integers on a grid of ``(max - min) / 10**9`` (fewer steps for
-very large cohorts so that no int64 can overflow); "exact" below means exact
-for these quantised scores, i.e. two assignments whose totals differ by less
-than ``n_mentees * (max - min) / 10**9`` may be ranked either way.
+flow ``source -> mentee -> mentor -> sink`` with OR-Tools
+(``solve_max_flow_with_min_cost``: the largest flow, then the cheapest one of
+that size, so no "big-M" bonus and no int64 overflow risk).
 
-A dense flow over every pair is slow and memory hungry (25 M arcs ~ 15 s,
+A dense flow over every pair is slow and memory hungry (25 M arcs: ~15 s and
 3.4 GB), so the solver works on a *pruned* candidate graph: each mentee's
-``k`` best mentors and each mentor's best mentees (a few hundred thousand
-arcs).  Pruning alone proves nothing, so every solution is certified against
-the full matrix before it is returned:
+best mentors and each mentor's best mentees (a few hundred thousand arcs).
+Pruning alone proves nothing (with scarce mentor places it can lose a large
+share of the matches), so every solution is certified against the full score
+matrix before it is returned:
 
-* **matched count** -- after the flow, the residual graph's set ``S`` of nodes
-  reachable from the source (and set ``T`` of nodes that reach the sink) is
-  computed.  If no pruned pair leaves ``S`` (or no pruned pair enters ``T``),
-  ``S`` (resp. the complement of ``T``) is a cut in the *full* graph whose
-  capacity equals the flow, so the count is the true maximum.
-* **total score** -- node potentials are computed as shortest-path distances
-  in the residual graph (a vectorised Bellman-Ford/SPFA; the pruned solution
-  is optimal so there is no negative cycle).  If every pruned pair ``(i, j)``
-  has a non-negative reduced cost ``-q_ij + d_i - d_j >= 0`` the potentials
-  are valid for the full residual graph, which then has no negative cycle:
-  the flow is a minimum-cost flow of its value in the full graph.
+* **matched count** -- in the residual graph of the flow, let ``S`` be the
+  nodes reachable from the source and ``T`` the nodes that reach the sink.
+  If no pruned pair leaves ``S`` (or none enters ``T``), that side is a cut
+  of the *full* graph whose capacity equals the flow: the count is maximal.
+* **total score** -- node potentials ``d`` are computed as shortest-path
+  distances in the residual graph (vectorised policy iteration; the pruned
+  solution is optimal, so there is no negative cycle).  If every pruned pair
+  ``(i, j)`` has a non-negative reduced cost ``-q_ij + d_i - d_j`` the
+  potentials stay valid for the full residual graph, which therefore has no
+  negative cycle: the flow is a cheapest flow of its size in the full graph.
 
 Both checks stream over the dense score matrix in row blocks (bounded memory)
 and skip rows/columns whose best pruned score cannot violate them.  Pairs
 that violate a check are added to the candidate graph and the flow is solved
-again, until both certificates hold -- so the answer always equals the one a
-dense exact solver would give (same matched count and same total score).
+again, until both certificates hold.  The answer therefore equals what a
+dense exact solver gives, not a heuristic approximation of it.
 
+Precision: flow costs are integers, so scores are mapped to a grid of
+``delta = (max - min) / 10**9`` (a coarser one only for cohorts of millions).
+The matched count and, for ``"balanced"``, the lowest matched score are
+exact.  The total score is optimal up to that grid: it is within
+``2 * k * delta`` of the true optimum (``k`` = matched mentees; rounding is at
+most ``delta / 2`` per pair, and a pruned pair must gain more than one grid
+step to trigger a re-solve, since a one-step "gain" is rounding noise).
+
+Objectives
+----------
 Objectives
 ----------
 ``"participation"``
@@ -72,8 +80,9 @@ Objectives
 
 ``min_score`` may also be given with the other objectives; pairs below it are
 then never used.  The result is deterministic: the same input always gives
-the same output (all steps, including OR-Tools, are deterministic and ties
-are resolved by a fixed rule that depends only on the input).
+the same output.  Every step, OR-Tools included, is deterministic, so ties
+between equally good assignments are broken the same way every time (by the
+fixed order in which candidate pairs are built and solved), never at random.
 """
 
 from __future__ import annotations
@@ -109,11 +118,12 @@ _QUANT_STEPS = 10**9
 #: Initial pruning: each mentee's best mentors and each mentor's best mentees.
 _ROW_K = 40
 _COL_K = 60
+#: A pruned pair only counts as a violation of the cost certificate if it
+#: could improve the quantised total by more than this many quantisation steps
+#: (a 1-step "gain" is pure rounding noise of the two scores involved).
+_GAIN_TOLERANCE = 1
 #: At most this many certificate-violating pairs are added per mentee a round.
 _ADD_PER_ROW = 40
-#: Bellman-Ford budget (arc relaxations per residual arc) before switching to
-#: the flow-based potentials.
-_SPFA_WORK = 400
 
 
 # ---------------------------------------------------------------------------
@@ -276,84 +286,60 @@ class _Residual:
             frontier = nxt
         return seen
 
-    def potentials(self, start: np.ndarray | None = None) -> np.ndarray:
+    def potentials(self) -> np.ndarray:
         """Shortest-path distances from a virtual root joined to every node by a 0-cost arc.
 
-        ``d`` satisfies ``d[head] <= d[tail] + cost`` on every residual arc,
-        i.e. all reduced costs ``cost + d[tail] - d[head]`` are non-negative.
-        The residual graph of an optimal flow has no negative cycle, so the
-        distances exist.  A vectorised frontier Bellman-Ford (SPFA) converges
-        in a few dozen rounds on realistic cohorts; when shortest paths are
-        very long (e.g. everybody ranks the mentors the same way) it falls back
-        to an OR-Tools shortest-path-tree flow.
-        ``start`` (e.g. the potentials of the previous, similar residual graph)
-        warm-starts Bellman-Ford: from any finite start it converges to valid
-        potentials, usually in far fewer rounds.
+        The result ``d`` satisfies ``d[head] <= d[tail] + cost`` on every
+        residual arc, i.e. all reduced costs ``cost + d[tail] - d[head]`` are
+        non-negative.  The residual graph of an optimal flow has no negative
+        cycle, so the distances exist.
+
+        Computed by policy iteration (Howard's algorithm), fully vectorised:
+        every node keeps one parent arc (initially the root); the distances of
+        that tree are evaluated exactly by pointer jumping (``log2(depth)``
+        steps), then every node whose best incoming arc is strictly shorter
+        switches to it.  Strict switches can never close a cycle without a
+        negative cycle, so the parents always form a tree.  Unlike
+        Bellman-Ford, whose rounds grow with the number of arcs on the
+        shortest paths (thousands when everybody ranks the mentors the same
+        way), this converges in a few dozen iterations.
         """
-        d = self._spfa(_SPFA_WORK * max(self.tails.size, 1), start)
-        return d if d is not None else self._potentials_by_flow()
-
-    def _spfa(self, max_work: int, start: np.ndarray | None) -> np.ndarray | None:
-        d = np.zeros(self.n_nodes, dtype=np.int64) if start is None else start.copy()
-        mark = np.zeros(self.n_nodes, dtype=bool)
-        idx = np.arange(self.tails.size)
-        work = 0
-        for _ in range(self.n_nodes + 1):
-            work += idx.size
-            if work > max_work:
-                break
-            cand = d[self.tails[idx]] + self.costs[idx]
-            heads = self.heads[idx]
-            better = cand < d[heads]
-            if not better.any():
-                return d
-            heads = heads[better]
-            np.minimum.at(d, heads, cand[better])
-            mark[heads] = True
-            frontier = np.flatnonzero(mark)
-            mark[frontier] = False
-            idx = _gather_csr(self.ptr, frontier)
-        return None
-
-    def _potentials_by_flow(self) -> np.ndarray:
-        """Distances via a min-cost flow sending one unit from the root to every node.
-
-        Every arc carrying flow in an optimal solution is tight (zero reduced
-        cost) for some valid potential, so a BFS from the root along flow
-        arcs recovers the distances.
-        """
-        nn, ne = self.n_nodes, self.tails.size
+        nn = self.n_nodes
         root = nn
-        tails = np.concatenate([self.tails, np.full(nn, root)]).astype(np.int32)
-        heads = np.concatenate([self.heads, np.arange(nn)]).astype(np.int32)
-        costs = np.concatenate([self.costs, np.zeros(nn, dtype=np.int64)])
-        mcf = min_cost_flow.SimpleMinCostFlow()
-        arcs = mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, np.full(ne + nn, nn, dtype=np.int64), costs)
-        supplies = np.full(nn + 1, -1, dtype=np.int64)
-        supplies[root] = nn
-        mcf.set_nodes_supplies(np.arange(nn + 1, dtype=np.int32), supplies)
-        status = mcf.solve()
-        if status != mcf.OPTIMAL:
-            raise RuntimeError(f"OR-Tools shortest-path flow failed with status {status}")
-        used = np.asarray(mcf.flows(arcs)) > 0
-        st, sh, sc = tails[used].astype(np.int64), heads[used].astype(np.int64), costs[used]
-        order = np.argsort(st, kind="stable")
-        st, sh, sc = st[order], sh[order], sc[order]
-        ptr = np.searchsorted(st, np.arange(nn + 2))
+        order = np.argsort(self.heads, kind="stable")
+        tails, heads, costs = self.tails[order], self.heads[order], self.costs[order]
+        if heads.size == 0:
+            return np.zeros(nn, dtype=np.int64)
+        starts = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]])
+        counts = np.diff(np.r_[starts, heads.size])
+        uh = heads[starts]
+        parent = np.full(nn + 1, root, dtype=np.int64)
+        weight = np.zeros(nn + 1, dtype=np.int64)
         d = np.zeros(nn + 1, dtype=np.int64)
-        seen = np.zeros(nn + 1, dtype=bool)
-        seen[root] = True
-        frontier = np.array([root], dtype=np.int64)
-        while frontier.size:
-            idx = _gather_csr(ptr, frontier)
-            new = ~seen[sh[idx]]
-            idx = idx[new]
-            d[sh[idx]] = d[st[idx]] + sc[idx]
-            seen[sh[idx]] = True
-            frontier = np.unique(sh[idx])
-        if not seen.all():  # pragma: no cover - every node receives one unit
-            raise RuntimeError("internal error: shortest-path flow did not reach every node")
-        return d[:nn]
+        for _ in range(nn + 2):
+            cand = d[tails] + costs
+            best = np.minimum.reduceat(cand, starts)
+            improve = best < d[uh]
+            if not improve.any():
+                return d[:nn]
+            # First arc achieving the minimum, per head (heads are sorted).
+            hit = np.flatnonzero(cand == np.repeat(best, counts))
+            arg = hit[np.r_[True, heads[hit[1:]] != heads[hit[:-1]]]]
+            arg = arg[improve]
+            parent[heads[arg]] = tails[arg]
+            weight[heads[arg]] = costs[arg]
+            # Evaluate the tree: d[v] = weight[v] + d[parent[v]] by pointer jumping.
+            d = weight.copy()
+            jump = parent.copy()
+            for _ in range(nn.bit_length() + 2):
+                pending = jump != root
+                if not pending.any():
+                    break
+                d[pending] += d[jump[pending]]
+                jump[pending] = jump[jump[pending]]
+            else:
+                break  # the parents contain a cycle
+        raise RuntimeError("negative cycle in residual graph: the flow solver returned a non-optimal flow")
 
 
 class _PrunedSolver:
@@ -577,7 +563,7 @@ class _PrunedSolver:
         return self.ci[sel], self.cj[sel], self.cq[sel]
 
     def _flow_network(self, pi, pj):
-        n, m = self.n, self.m
+        n = self.n
         mentors = np.nonzero(self.colok)[0]
         tails = np.concatenate([np.full(n, self.source), pi, n + mentors]).astype(np.int32)
         heads = np.concatenate([np.arange(n), n + pj, np.full(mentors.size, self.sink)]).astype(np.int32)
@@ -625,7 +611,6 @@ class _PrunedSolver:
     def solve_lexicographic(self, thr: float) -> tuple[np.ndarray, int]:
         """Max matched count, then max total, using pairs scoring ``>= thr``."""
         n, m = self.n, self.m
-        warm = None
         while True:
             pi, pj, pq = self._arcs(thr)
             mentors, tails, heads, caps = self._flow_network(pi, pj)
@@ -654,25 +639,27 @@ class _PrunedSolver:
                     continue
 
             # Certificate 2: no pruned pair has a negative reduced cost.
-            d = res.potentials(warm)
-            warm = d
+            d = res.potentials()
             dr, dc = d[:n], d[n : n + m]
             lo = max(self.floor, thr)
             rbq = self._quantise(self.row_bound)
             cbq = self._quantise(self.col_bound)
             colmask = self.colok & (self.col_bound >= lo) & (self.col_bound > -np.inf)
-            colmask &= cbq > dr.min() - dc
+            colmask &= cbq > dr.min() - dc + _GAIN_TOLERANCE
             cols = np.nonzero(colmask)[0]
             rows = np.empty(0, dtype=np.int64)
             if cols.size:
                 dmax = dc[cols].max()
-                rows = np.nonzero((self.row_bound >= lo) & (self.row_bound > -np.inf) & (rbq > dr - dmax))[0]
+                rows = np.nonzero(
+                    (self.row_bound >= lo) & (self.row_bound > -np.inf) & (rbq > dr - dmax + _GAIN_TOLERANCE)
+                )[0]
 
             def test(r, c, blk, dr=dr, dc=dc):
                 # Reduced cost -q + d_i - d_j < 0  <=>  gain = q - (d_i - d_j) > 0.
-                # Integers below 2**53 are exact in float64.
+                # Integers below 2**53 are exact in float64.  Gains within the
+                # rounding noise of the quantisation are not worth a re-solve.
                 gain = self._quantise(blk) - (dr[r][:, None] - dc[c][None, :]).astype(np.float64)
-                return [(gain > 0, gain)]
+                return [(gain > _GAIN_TOLERANCE, gain)]
 
             found = self._scan(rows, cols, thr, test, quota=_ADD_PER_ROW)
             if found and found[0][0]:
@@ -789,7 +776,8 @@ class Features:
         ``(p, S)`` over a shared skill vocabulary.  Mentees: non-negative
         importance of each wanted skill (0 = not wanted).  Mentors: proficiency
         in ``[0, 1]`` (e.g. ``level / max_level``).  Dense numpy arrays, or any
-        sparse matrix supporting ``@``, ``.sum(axis=1)`` and ``.toarray()``.
+        sparse matrix (e.g. scipy CSR) supporting ``@``, ``.T``, ``.sum(axis=1)``,
+        row slicing and ``.toarray()``; sparse values are not range-checked.
     objectives
         ``(p, O)`` multi-hot: goals a mentee has / goals a mentor supports.
     seniority
@@ -968,7 +956,7 @@ def hard_constraint_masks(
     b = _prepare(mentors, "mentors")
     _check_compatible(a, b)
     n, m = a["_size"], b["_size"]
-    out = {k: v for k, v in _hard_masks(a, b, rules).items()}
+    out = dict(_hard_masks(a, b, rules))
     block_mask = _validate_blocked(blocked, n, m)
     if block_mask is not None:
         out["blocked"] = block_mask.copy()
@@ -1054,9 +1042,8 @@ def _prepare(f: Features, side: str) -> dict:
             raise ValueError(f"{side}.{name} must be 1-D, got shape {arr.shape}")
         if np.isinf(arr).any() or (not nan_ok and np.isnan(arr).any()):
             raise ValueError(f"{side}.{name} must be finite" + ("" if nan_ok else " (no NaN)"))
-        if ints:
-            if np.isnan(arr).any() or (arr != np.round(arr)).any():
-                raise ValueError(f"{side}.{name} must contain integer ids")
+        if ints and (np.isnan(arr).any() or (arr != np.round(arr)).any()):
+            raise ValueError(f"{side}.{name} must contain integer ids")
         out[name] = arr
         sizes[name] = arr.shape[0]
 
@@ -1125,9 +1112,7 @@ def _prepare(f: Features, side: str) -> dict:
 def _check_compatible(a: dict, b: dict) -> None:
     for name in ("skills", "objectives", "working_style", "languages"):
         if name in a and name in b and a[name].shape[1] != b[name].shape[1]:
-            raise ValueError(
-                f"mentees.{name} has {a[name].shape[1]} columns but mentors.{name} has {b[name].shape[1]}"
-            )
+            raise ValueError(f"mentees.{name} has {a[name].shape[1]} columns but mentors.{name} has {b[name].shape[1]}")
     if "answers" in a and "answers" in b:
         qa, qb = a["answers"], b["answers"]
         if len(qa) != len(qb) or any(x.shape[1] != y.shape[1] for x, y in zip(qa, qb, strict=True)):
