@@ -251,7 +251,6 @@ def test_bad_action_item_input_is_a_form_error(client, pairing, mentor, data, fi
     assert not ActionItem.objects.exists()
 
 
-
 def test_logging_a_held_session_sends_the_post_session_pulse_to_both(
     client, pairing, mentor, django_capture_on_commit_callbacks
 ):
