@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import numpy as np
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
@@ -493,7 +493,7 @@ def program_pairings_activate(*, program: Program) -> int:
 
 
 def pairing_end(*, pairing: Pairing, user, reason: str) -> Pairing:
-    """HR ends a live pairing early, with a reason both people are told."""
+    """End a live pairing early (HR, or a participant leaving), with a reason both people are told."""
     reason = (reason or "").strip()
     if not reason:
         raise MatchingError("Say why the pairing ends; both people will see it.")
@@ -510,7 +510,7 @@ def pairing_end(*, pairing: Pairing, user, reason: str) -> Pairing:
                 recipient=enrollment.person.user,
                 kind="pairing_ended",
                 title=f"Your mentoring with {partner.person.full_name} has ended",
-                body=f"HR ended the pairing in {pairing.program.name}: {reason}",
+                body=f"The pairing in {pairing.program.name} has ended: {reason}",
                 url=_my_match_url(),
                 key=f"pairing-ended:{pairing.pk}:{enrollment.person.user_id}",
             )
@@ -754,3 +754,19 @@ def mentorship_requests_expire(*, now=None, limit: int = 1000) -> int:
         if _request_close(request, status=MentorshipRequest.Status.EXPIRED, reason=reason, program=request.program):
             expired += 1
     return expired
+
+
+def enrollment_pairings_end(*, enrollment, user, reason: str) -> int:
+    """A participant leaves the program (or HR removes them): end their live pairings.
+
+    Their partners are told and go back to the pool for the next run."""
+    live = (
+        Pairing.objects.live()
+        .filter(Q(mentor=enrollment) | Q(mentee=enrollment))
+        .select_related("program", "mentor__person__user", "mentee__person__user")
+    )
+    ended = 0
+    for pairing in live:
+        pairing_end(pairing=pairing, user=user, reason=reason)
+        ended += 1
+    return ended

@@ -41,3 +41,28 @@ def test_ending_a_pairing_early_sends_the_exit_survey_to_both(hr_admin, django_c
         services.pairing_end(pairing=pairing, user=hr_admin, reason="Mentor moved teams")
     invited = set(SurveyInvitation.objects.values_list("enrollment_id", flat=True))
     assert invited == {pairing.mentor_id, pairing.mentee_id}
+
+
+def test_a_mentee_who_withdraws_ends_their_pairing_and_the_mentor_is_told(django_capture_on_commit_callbacks):
+    from mentorship.models import Notification
+    from programs.services.enrollment import enrollment_withdraw
+
+    program = matching_program(status=Program.Status.RUNNING)
+    pairing = PairingFactory(program=program, status=Pairing.Status.ACTIVE, started_at=timezone.now())
+    enrollment_withdraw(enrollment=pairing.mentee)
+    pairing.refresh_from_db()
+    assert pairing.status == Pairing.Status.ENDED
+    assert "left the program" in pairing.end_reason
+    mentor_user = pairing.mentor.person.user
+    assert Notification.objects.filter(recipient=mentor_user, kind="pairing_ended").exists()
+
+
+def test_hr_declining_an_approved_mentor_ends_their_pairings(hr_admin):
+    from programs.services.enrollment import enrollment_decline
+
+    program = matching_program(status=Program.Status.RUNNING)
+    pairing = PairingFactory(program=program, status=Pairing.Status.ACCEPTED)
+    enrollment_decline(enrollment=pairing.mentor, decided_by=hr_admin)
+    pairing.refresh_from_db()
+    assert pairing.status == Pairing.Status.ENDED
+    assert pairing.ended_by == hr_admin

@@ -297,7 +297,15 @@ def enrollment_withdraw(*, enrollment: Enrollment) -> Enrollment:
         raise EnrollmentError("This program has ended.")
     enrollment.status = Enrollment.Status.WITHDRAWN
     enrollment.save(update_fields=["status", "updated_at"])
+    _pairings_end(enrollment=enrollment, user=enrollment.person.user, reason=f"{enrollment.person} left the program.")
     return enrollment
+
+
+def _pairings_end(*, enrollment: Enrollment, user, reason: str) -> None:
+    # Someone who leaves can't stay paired: their partner goes back to the pool.
+    from matching.services import enrollment_pairings_end
+
+    enrollment_pairings_end(enrollment=enrollment, user=user, reason=reason)
 
 
 # --- HR decisions and the waitlist ---------------------------------------------
@@ -361,6 +369,9 @@ def _approve_locked(*, program: Program, enrollment: Enrollment, decided_by) -> 
     enrollment.decided_at = timezone.now()
     enrollment.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
     _notify_decision(enrollment)
+    _pairings_end(
+        enrollment=enrollment, user=decided_by, reason=f"{enrollment.person} no longer takes part in the program."
+    )
     return enrollment
 
 
@@ -370,6 +381,9 @@ def _decline_locked(*, enrollment: Enrollment, decided_by) -> Enrollment:
     enrollment.decided_at = timezone.now()
     enrollment.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
     _notify_decision(enrollment)
+    _pairings_end(
+        enrollment=enrollment, user=decided_by, reason=f"{enrollment.person} no longer takes part in the program."
+    )
     return enrollment
 
 
