@@ -8,6 +8,7 @@ def _navigation(user):
     roles = set(
         Enrollment.objects.filter(person__user=user)
         .exclude(status__in=[Enrollment.Status.DECLINED, Enrollment.Status.WITHDRAWN])
+        .exclude(role="")  # invited, role not chosen yet: the invitation is on the home page
         .values_list("role", flat=True)
     )
     return {

@@ -53,3 +53,8 @@ def test_declined_enrollment_gives_no_participant_navigation(client, alice):
 def test_other_owners_programs_are_not_listed(client, owner, bob):
     ProgramFactory(name="Someone Else's").owners.add(bob)
     assert "Someone Else&#x27;s" not in nav_of(client, owner)
+
+
+def test_an_invitation_without_a_role_is_not_yet_participation(client, alice):
+    EnrollmentFactory(person=alice.person, role="", status=Enrollment.Status.INVITED)
+    assert 'data-testid="nav-participant"' not in nav_of(client, alice)
