@@ -23,12 +23,9 @@ the median time of each page, and that time relative to the trivial page's media
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -37,23 +34,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.djangobench import QueryCounter, django_workdir  # noqa: E402
+
 DEPARTMENTS = ["Engineering", "Product", "Data", "Sales", "Marketing", "Finance", "People", "Support"]
 GENDERS = ["woman", "man", "man", "woman", "non_binary", "prefer_not", ""]
 AGES = ["under_25", "25_34", "25_34", "35_44", "45_54", "55_plus", ""]
-
-
-def setup_django(workdir: Path) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorship.settings")
-    os.environ["DEBUG"] = "1"
-    os.environ["VAR_DIR"] = str(workdir)
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench-dashboards.sqlite3'}")
-    import django
-
-    django.setup()
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()  # the test client's host, in-memory email
 
 
 def build(participants: int, sessions_total: int, *, seed: int = 1):
@@ -241,24 +226,8 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
 
-    workdir = Path(tempfile.mkdtemp(prefix="bench-dashboards-"))
-    try:
-        setup_django(workdir)
+    with django_workdir("dashboards", test_client=True):
         return run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
-class QueryCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
 
 
 def run(args) -> int:

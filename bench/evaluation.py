@@ -29,12 +29,9 @@ Medians are printed.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -43,16 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-
-def setup_django(workdir: Path) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorship.settings")
-    os.environ["DEBUG"] = "1"
-    os.environ["VAR_DIR"] = str(workdir)
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench-evaluation.sqlite3'}")
-    import django
-
-    django.setup()
+from bench.djangobench import QueryCounter, django_workdir  # noqa: E402
 
 
 def build(pairings: int, *, seed: int = 1):
@@ -264,15 +252,6 @@ def naive_evaluate(program, pairing_ids, *, now) -> dict:
     return {"counts": counts, "median": statistics.median(quiet_days) if quiet_days else None, "held": held_30}
 
 
-class QueryCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-
 def timed(fn):
     from django.db import connection
 
@@ -291,15 +270,8 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
 
-    workdir = Path(tempfile.mkdtemp(prefix="bench-evaluation-"))
-    try:
-        setup_django(workdir)
+    with django_workdir("evaluation"):
         return run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def run(args) -> int:
