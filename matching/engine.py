@@ -920,17 +920,29 @@ def score_pairs(
     total = np.zeros((n, m))
     parts = {name: np.zeros((n, m)) for name in w} if return_parts else {}
     step = max(1, _BLOCK // max(m, 1))
+    # Most criteria look at one or two of the mentee's features, which take few distinct values
+    # (a few time zones, seniority levels, departments...): such parts are computed once per
+    # distinct mentee and copied to the rows that share it (same values, bit for bit).
+    tables = {name: _row_table(_PART_FUNCS[name], _PART_KEYS[name], a, b, rules) for name in w} if n else {}
+    for name, table in tables.items():
+        if table is not None:
+            np.multiply(table[0], w[name], out=table[0])
+    hard_table = _row_table(_hard_block, _HARD_KEYS, a, b, rules) if n else None
     for r0 in range(0, n, step):
         sl = slice(r0, min(n, r0 + step))
         ra = _slice_rows(a, sl)
         acc = total[sl]
         for name, weight in w.items():
-            part = _PART_FUNCS[name](ra, b, rules)
-            part *= weight
+            table = tables[name]
+            if table is None:
+                part = _PART_FUNCS[name](ra, b, rules)
+                part *= weight
+            else:  # already weighted
+                part = np.take(table[0], table[1][sl], axis=0)
             acc += part
             if return_parts:
                 parts[name][sl] = part
-        hard = _hard_block(ra, b, rules)
+        hard = _hard_block(ra, b, rules) if hard_table is None else np.take(hard_table[0], hard_table[1][sl], axis=0)
         if block_mask is not None:
             hard |= block_mask[sl]
         acc[hard] = -np.inf
@@ -1142,6 +1154,55 @@ def _require_criterion(name: str, weight: float, a: dict, b: dict, rules: Scorin
         raise ValueError("criterion 'department' has a weight but rules.department_preference is None")
 
 
+#: The mentee features each part (and the hard constraints) reads; ``None``: too many distinct
+#: values (or not exact when regrouped, like the weighted skill products) to be worth sharing.
+_PART_KEYS = {
+    "skills": None,
+    "objectives": ("objectives",),
+    "seniority": ("seniority",),
+    "department": ("department",),
+    "timezone": ("utc_offset",),
+    "location": ("meeting_format", "location"),
+    "working_style": None,
+    "availability": ("availability",),
+    "answers": ("answers",),
+    "languages": ("languages",),
+}
+_HARD_KEYS = ("seniority", "department", "meeting_format", "location", "languages")
+#: A shared table is used only if it holds at most this many elements.
+_TABLE_MAX = 4 * _BLOCK
+
+
+def _row_table(func, keys, a: dict, b: dict, rules: ScoringRules):
+    """``(table, rows)`` with ``func(a, b, rules)[i] == table[rows[i]]``, computing ``func`` on one
+    mentee per distinct combination of the ``keys`` features only; ``None`` when not worth it.
+
+    Mentees are grouped by the exact bits of their feature values, so every row of the
+    result is the very value the direct computation gives."""
+    if keys is None:
+        return None
+    n, m = a["_size"], b["_size"]
+    present = [key for key in keys if key in a]
+    columns = []
+    for key in present:
+        values = a[key]
+        for arr in values if key == "answers" else [values]:
+            if hasattr(arr, "toarray") and not isinstance(arr, np.ndarray):
+                return None
+            columns.append(np.ascontiguousarray(arr, dtype=np.float64).reshape(n, -1).view(np.int64))
+    if not columns:
+        return None
+    key = np.concatenate(columns, axis=1) if len(columns) > 1 else columns[0]
+    _, first, rows = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    u = first.size
+    if 2 * u > n or u * m > _TABLE_MAX:
+        return None
+    sub: dict = {"_size": u}
+    for name in present:
+        sub[name] = [q[first] for q in a[name]] if name == "answers" else a[name][first]
+    return func(sub, b, rules), rows.reshape(-1)
+
+
 def _slice_rows(a: dict, sl: slice) -> dict:
     out = {}
     for key, value in a.items():
@@ -1239,10 +1300,14 @@ def _part_working_style(a, b, rules):
     acc = np.zeros((x.shape[0], y.shape[0]))
     cnt = np.zeros_like(acc)
     for k in range(x.shape[1]):
-        both = _outer_known(x[:, k], y[:, k])
-        sim = 1.0 - np.abs(x[:, k][:, None] - y[:, k][None, :]) / 4.0
-        acc += np.where(both, sim, 0.0)
-        cnt += both
+        # An item takes a handful of values (1..5 or unknown): one row per value, then copies.
+        values, rows = np.unique(np.ascontiguousarray(x[:, k]).view(np.int64), return_inverse=True)
+        xk = values.view(np.float64)
+        both = _outer_known(xk, y[:, k])
+        sim = 1.0 - np.abs(xk[:, None] - y[:, k][None, :]) / 4.0
+        rows = rows.reshape(-1)
+        acc += np.take(np.where(both, sim, 0.0), rows, axis=0)
+        cnt += np.take(both, rows, axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         part = acc / cnt
     part[cnt == 0] = _NEUTRAL

@@ -302,9 +302,9 @@ def _pair_mask(mentees: list[Profile], mentors: list[Profile], pairs: Iterable[t
     rows = {p.enrollment_id: i for i, p in enumerate(mentees)}
     cols = {p.enrollment_id: j for j, p in enumerate(mentors)}
     mask = np.zeros((len(mentees), len(mentors)), dtype=bool)
-    for mentee_id, mentor_id in pairs:
-        if mentee_id in rows and mentor_id in cols:
-            mask[rows[mentee_id], cols[mentor_id]] = True
+    hits = [(rows[a], cols[b]) for a, b in pairs if a in rows and b in cols]
+    if hits:
+        mask[tuple(np.array(hits, dtype=np.int64).T)] = True
     return mask
 
 
@@ -317,14 +317,20 @@ def management_chain_mask(mentees: list[Profile], mentors: list[Profile]) -> np.
     mentee_rows: dict[int, list[int]] = {}
     for i, mentee in enumerate(mentees):
         mentee_rows.setdefault(mentee.person_id, []).append(i)
-    for i, mentee in enumerate(mentees):
-        for boss in mentee.management_chain:
-            for j in mentor_cols.get(boss, ()):
-                mask[i, j] = True
-    for j, mentor in enumerate(mentors):
-        for boss in mentor.management_chain:
-            for i in mentee_rows.get(boss, ()):
-                mask[i, j] = True
+    hits = [
+        (i, j)
+        for i, mentee in enumerate(mentees)
+        for boss in mentee.management_chain
+        for j in mentor_cols.get(boss, ())
+    ]
+    hits += [
+        (i, j)
+        for j, mentor in enumerate(mentors)
+        for boss in mentor.management_chain
+        for i in mentee_rows.get(boss, ())
+    ]
+    if hits:
+        mask[tuple(np.array(hits, dtype=np.int64).T)] = True
     return mask
 
 
@@ -439,10 +445,31 @@ def cohort_load(*, program, mentee_ids: Iterable[int] | None = None, at: datetim
     """
     from people.models import Person
 
-    queryset = participants_queryset(program=program).select_related("person")
+    queryset = participants_queryset(program=program)
     if mentee_ids is not None:
         queryset = queryset.filter(Q(role=Role.MENTOR) | Q(pk__in=list(mentee_ids)))
-    enrollments = list(queryset.order_by("pk"))
+    # Plain tuples, not model instances: a large cohort is tens of thousands of rows.
+    enrollments = list(
+        queryset.order_by("pk").values_list(
+            "pk",
+            "role",
+            "person_id",
+            "person__seniority",
+            "person__department_id",
+            "person__location_id",
+            "person__time_zone",
+            "meeting_format",
+            "availability_hours",
+            "objectives",
+            "working_style",
+            "answers",
+            "mentor_capacity",
+            "training_complete",
+            "live_as_mentor",
+            "live_as_mentee",
+            named=True,
+        )
+    )
     approved = {"program": program, "status": Enrollment.Status.APPROVED}
 
     skills: dict[int, dict[int, int]] = {}
@@ -474,24 +501,24 @@ def cohort_load(*, program, mentee_ids: Iterable[int] | None = None, at: datetim
 
     mentees, mentors = [], []
     for enrollment in enrollments:
-        person = enrollment.person
+        person_id = enrollment.person_id
         is_mentor = enrollment.role == Role.MENTOR
         capacity = enrollment.mentor_capacity or program.default_mentor_capacity
         profile = Profile(
             enrollment_id=enrollment.pk,
-            person_id=person.pk,
-            seniority=person.seniority,
-            department_id=person.department_id,
-            location_id=person.location_id,
-            time_zone=person.time_zone,
-            languages=frozenset(languages.get(person.pk, ())),
+            person_id=person_id,
+            seniority=enrollment.person__seniority,
+            department_id=enrollment.person__department_id,
+            location_id=enrollment.person__location_id,
+            time_zone=enrollment.person__time_zone,
+            languages=frozenset(languages.get(person_id, ())),
             meeting_format=enrollment.meeting_format,
             availability_hours=enrollment.availability_hours,
             objectives=frozenset(enrollment.objectives or ()),
             skills=skills.get(enrollment.pk, {}),
             working_style=enrollment.working_style if isinstance(enrollment.working_style, dict) else {},
             answers=enrollment.answers if isinstance(enrollment.answers, dict) else {},
-            management_chain=chains.get(person.pk, frozenset()),
+            management_chain=chains.get(person_id, frozenset()),
             training_complete=bool(enrollment.training_complete),
             free_capacity=max(capacity - enrollment.live_as_mentor, 0) if is_mentor else 0,
             is_paired=bool(enrollment.live_as_mentee),

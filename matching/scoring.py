@@ -59,6 +59,14 @@ class ScoredCohort:
                 self._cache[pair] = {name: float(values[k]) for name, values in parts.items()}
         return [self._cache[pair] for pair in pairs]
 
+    def explained(self, pairs: list[tuple[int, int]]) -> list[tuple[float, dict[str, float]]]:
+        """``(score, explanation)`` of each pair, as :meth:`score` and :meth:`explanation` give them."""
+        out = []
+        for parts in self.pair_parts(pairs):
+            explanation = {name: round(points, DECIMALS) for name, points in parts.items()}
+            out.append((round(sum(explanation.values()), DECIMALS), explanation))
+        return out
+
     def explanation(self, i: int, j: int) -> dict[str, float]:
         """Criterion -> points (rounded) for one pair; the values add up to :meth:`score`."""
         return {name: round(points, DECIMALS) for name, points in self.pair_parts([(i, j)])[0].items()}
@@ -123,26 +131,44 @@ def cohort_score(*, cohort: Cohort, settings: MatchSettings) -> ScoredCohort:
     total_weight = sum(active.values())
     scale = 100.0 / total_weight if total_weight else 0.0
     engine_weights = {name: w for name, w in active.items() if name in engine.CRITERIA}
-    blocked = cohort.blocked_any
     if n and m:
-        total, _ = engine.score_pairs(
+        # The blocked pairs come back as -inf (the engine ORs them into its hard constraints).
+        scores, _ = engine.score_pairs(
             cohort.mentee_features,
             cohort.mentor_features,
             engine_weights,
             rules=settings.rules,
-            blocked=blocked,
+            blocked=cohort.blocked_any,
             return_parts=False,
         )
+        _scale_in_place(scores, cohort, scale, active.get("meeting_format"))
     else:
-        total = np.zeros((n, m))
-    with np.errstate(invalid="ignore"):
-        scores = total * scale
-    if "meeting_format" in active and n and m:
-        part = _meeting_format_part(cohort.mentee_features.meeting_format, cohort.mentor_features.meeting_format)
-        scores += part * (active["meeting_format"] * scale)
-    scores[~np.isfinite(total) | blocked] = -np.inf
+        scores = np.zeros((n, m))
     weights = {name: active[name] for name in CRITERIA if name in active}
     return ScoredCohort(cohort=cohort, settings=settings, scores=scores, weights=weights, scale=scale)
+
+
+def _scale_in_place(scores: np.ndarray, cohort: Cohort, scale: float, meeting_weight: float | None) -> None:
+    """``scores = scores * scale (+ meeting format points)``, -inf where the engine said -inf,
+    in row blocks (no full-size temporaries). The meeting-format points take one of two values
+    per (mentee flags, mentor) pair, so they come from a small table."""
+    table = None
+    if meeting_weight is not None:
+        fa = np.asarray(cohort.mentee_features.meeting_format, dtype=np.int64).reshape(-1)
+        flags = np.unique(fa)
+        part = _meeting_format_part(flags, cohort.mentor_features.meeting_format)
+        table = part * (meeting_weight * scale)
+        row_of = np.searchsorted(flags, fa)
+    n, m = scores.shape
+    step = max(1, (1 << 20) // max(m, 1))
+    with np.errstate(invalid="ignore"):
+        for r0 in range(0, n, step):
+            block = scores[r0 : r0 + step]
+            forbidden = ~np.isfinite(block)
+            block *= scale
+            if table is not None:
+                block += np.take(table, row_of[r0 : r0 + step], axis=0)
+            block[forbidden] = -np.inf
 
 
 @dataclass
@@ -193,7 +219,7 @@ def cohort_assign(*, scored: ScoredCohort, locks: list[tuple[int, int]] = ()) ->
     free_rows = np.array([i for i in range(len(cohort.mentees)) if i not in taken_rows], dtype=np.int64)
     if free_rows.size and len(cohort.mentors):
         chosen = engine.assign(
-            scored.scores[free_rows],
+            np.take(scored.scores, free_rows, axis=0),
             capacities,
             objective=settings.objective,
             min_score=settings.min_score,

@@ -170,22 +170,23 @@ def _match_run_compute(run: MatchRun) -> None:
     assignment = cohort_assign(scored=scored, locks=locks)
     _run_progress(run.pk, 90, "Saving proposals…")
 
-    scored.pair_parts([(i, j) for i, j, _ in assignment.pairs])  # explain every proposal in a few batches
-    proposals = []
-    for i, j, locked in assignment.pairs:
-        proposals.append(
-            MatchProposal(
-                run=run,
-                mentee_id=cohort.mentees[i].enrollment_id,
-                mentor_id=cohort.mentors[j].enrollment_id,
-                score=scored.score(i, j),
-                explanation=scored.explanation(i, j),
-                locked=locked,
-            )
+    explained = scored.explained([(i, j) for i, j, _ in assignment.pairs])  # a few engine batches
+    mentee_ids = [p.enrollment_id for p in cohort.mentees]
+    mentor_ids = [p.enrollment_id for p in cohort.mentors]
+    proposals = [
+        MatchProposal(
+            run=run,
+            mentee_id=mentee_ids[i],
+            mentor_id=mentor_ids[j],
+            score=score,
+            explanation=explanation,
+            locked=locked,
         )
+        for (i, j, locked), (score, explanation) in zip(assignment.pairs, explained, strict=True)
+    ]
     scores = [p.score for p in proposals]
     n = len(cohort.mentees)
-    no_option = int((~np.isfinite(scored.scores)).all(axis=1).sum())
+    no_option = int((scored.scores.max(axis=1, initial=-np.inf) == -np.inf).sum())
     stats = {
         "mentees": n,
         "mentors": len(cohort.mentors),
@@ -201,7 +202,7 @@ def _match_run_compute(run: MatchRun) -> None:
             {"mentee": s.mentee_id, "mentor": s.mentor_id, "reason": s.reason} for s in assignment.skipped_locks
         ],
         "max_points": scored.max_points,
-        "mentee_ids": [p.enrollment_id for p in cohort.mentees],
+        "mentee_ids": mentee_ids,
         "seconds": round(time.monotonic() - started, 2),
     }
     message = _run_summary(stats)

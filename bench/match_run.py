@@ -1,0 +1,389 @@
+"""Benchmark a full Django match run (``match_run_execute``) against the engine alone.
+
+Usage (from the repository root)::
+
+    .venv/bin/python bench/match_run.py                                   # 10,000 mentees x 2,500 mentors
+    .venv/bin/python bench/match_run.py --mentees 2000 --mentors 500 --repeat 5
+    .venv/bin/python bench/match_run.py --profile                         # + cProfile of one extra run
+
+Without ``DATABASE_URL`` it builds a fresh SQLite file in a temporary folder (never the app's
+own database). With ``bulk_create`` it fills one program in the matching stage: a company of
+``mentees + mentors`` people plus their managers (management chains several levels deep, 40
+departments, 10 offices, time zones of five regions, one or two languages each, seniority),
+the participants' profiles (wanted/offered skills with levels out of 400 Zipf-skewed skills,
+objectives, meeting format, hours, working style, capacities 1-5), two mapped program
+questions (single choice and scale) with answers, a required training module done by ~97 %
+of them, a few earlier ended pairings, declined requests, HR exclusions and locks.
+
+Each of the ``--repeat`` runs queues a fresh ``MatchRun`` and times ``match_run_execute``
+end to end (median printed), with a phase breakdown (loading the cohort from the database,
+scoring, solving, explaining the proposals, writing proposals and stats) and the number of
+queries. The baseline, measured in the same process on the very score matrix the run built,
+is the engine alone (``matching.engine.assign``): the ratio is the Django overhead factor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import random
+import statistics
+import sys
+import time
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.djangobench import QueryCounter, django_workdir  # noqa: E402
+
+N_SKILLS, N_DEPARTMENTS, N_LOCATIONS = 400, 40, 10
+LANGUAGES = ["English", "German", "French", "Spanish", "Portuguese", "Japanese"]
+REGIONS = [  # (time zones, regional language)
+    (["Europe/London", "Europe/Lisbon"], "Portuguese"),
+    (["Europe/Berlin", "Europe/Paris", "Europe/Madrid"], "German"),
+    (["America/New_York", "America/Chicago"], "Spanish"),
+    (["America/Los_Angeles", "America/Sao_Paulo"], "Spanish"),
+    (["Asia/Tokyo", "Asia/Singapore"], "Japanese"),
+]
+CHOICES = ["Pairing on real work", "Reading and discussing", "Career conversations", "Shadowing"]
+
+
+def _zipf_weights(k: int, a: float = 1.1) -> list[float]:
+    return [1.0 / (r + 1) ** a for r in range(k)]
+
+
+def _distinct(rng: random.Random, population: list, weights: list[float], count: int) -> list:
+    out: list = []
+    while len(out) < count:
+        pick = rng.choices(population, weights)[0]
+        if pick not in out:
+            out.append(pick)
+    return out
+
+
+def build(n_mentees: int, n_mentors: int, *, seed: int = 1):
+    """The program, filled with ``bulk_create``. Returns it."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from matching.models import MatchingCriteria, MentorshipRequest, Pairing, PairOverride
+    from people.models import Department, Language, Location, Person, Skill
+    from programs.models import (
+        WORKING_STYLE_ITEMS,
+        Enrollment,
+        EnrollmentSkill,
+        Objective,
+        Program,
+        ProgramQuestion,
+        Role,
+        TrainingCompletion,
+        TrainingModule,
+    )
+
+    rng = random.Random(seed)
+    call_command("migrate", verbosity=0)
+    now = timezone.now()
+    today = timezone.localdate()
+    batch = 5000
+    program = Program.objects.create(
+        name="Bench program",
+        slug="bench",
+        start_date=today + timedelta(days=14),
+        end_date=today + timedelta(days=200),
+        status=Program.Status.MATCHING,
+        matching_mode=Program.MatchingMode.ADMIN,
+        default_mentor_capacity=2,
+    )
+    MatchingCriteria.objects.create(program=program)
+    departments = Department.objects.bulk_create([Department(name=f"Department {k}") for k in range(N_DEPARTMENTS)])
+    locations = Location.objects.bulk_create([Location(name=f"Office {k}") for k in range(N_LOCATIONS)])
+    languages = {lang.name: lang for lang in Language.objects.bulk_create([Language(name=n) for n in LANGUAGES])}
+    skills = Skill.objects.bulk_create([Skill(name=f"Skill {k}") for k in range(N_SKILLS)])
+    skill_weights = _zipf_weights(N_SKILLS)
+
+    # The company: participants plus a management layer (one manager per ~8 people, chains of 3-5).
+    participants = n_mentees + n_mentors
+    managers = max(1, participants // 8)
+    total = participants + managers
+    regions = [rng.randrange(len(REGIONS)) for _ in range(total)]
+    people = Person.objects.bulk_create(
+        [
+            Person(
+                email=f"person{i}@bench.example",
+                first_name="Person",
+                last_name=str(i),
+                department=departments[rng.randrange(N_DEPARTMENTS)],
+                location=locations[rng.randrange(N_LOCATIONS)] if rng.random() < 0.9 else None,
+                time_zone=rng.choice(REGIONS[regions[i]][0]),
+                # Managers (the tail) are more senior; mentors (after the mentees) above mentees.
+                seniority=rng.randint(6, 10)
+                if i >= participants
+                else (rng.randint(3, 10) if i >= n_mentees else rng.randint(1, 7)),
+            )
+            for i in range(total)
+        ],
+        batch_size=batch,
+    )
+    # Manager links: a participant reports to a manager or (1 in 3) to another participant of the
+    # upper tier; managers report to managers higher in a tree, so chains are several levels deep.
+    for i, person in enumerate(people):
+        if i >= participants:
+            k = i - participants
+            person.manager = people[participants + (k - 1) // 4] if k > 0 else None
+        elif i < n_mentees and rng.random() < 0.3:
+            person.manager = people[n_mentees + rng.randrange(n_mentors)]
+        else:
+            person.manager = people[participants + rng.randrange(managers)]
+    Person.objects.bulk_update(people, ["manager"], batch_size=batch)
+    speaks = Person.languages.through
+    links = []
+    for i, person in enumerate(people):
+        names = {"English"} if rng.random() < 0.85 else set()
+        if rng.random() < 0.5 or not names:
+            names.add(REGIONS[regions[i]][1])
+        links += [speaks(person_id=person.pk, language_id=languages[n].pk) for n in names]
+    speaks.objects.bulk_create(links, batch_size=batch)
+
+    mentee_q = ProgramQuestion.objects.create(
+        program=program, audience=Role.MENTEE, text="How do you like to learn?", kind="multiple", choices=CHOICES
+    )
+    mentor_q = ProgramQuestion.objects.create(
+        program=program, audience=Role.MENTOR, text="How do you like to teach?", kind="multiple", choices=CHOICES
+    )
+    mentee_q.maps_to = mentor_q
+    mentee_q.save()
+    mentee_s = ProgramQuestion.objects.create(
+        program=program, audience=Role.MENTEE, text="How structured?", kind="scale", order=1
+    )
+    mentor_s = ProgramQuestion.objects.create(
+        program=program, audience=Role.MENTOR, text="How structured?", kind="scale", order=1
+    )
+    mentee_s.maps_to = mentor_s
+    mentee_s.save()
+    ProgramQuestion.objects.create(program=program, audience=Role.MENTEE, text="Anything else?", kind="text", order=2)
+
+    objectives = [o for o in Objective.values if o != "custom"]
+    formats = ["either"] * 6 + ["video"] * 3 + ["in_person"]
+    enrollments = []
+    for i in range(participants):
+        is_mentor = i >= n_mentees
+        question, scale = (mentor_q, mentor_s) if is_mentor else (mentee_q, mentee_s)
+        answers = {}
+        if rng.random() < 0.9:
+            answers[str(question.pk)] = rng.sample(CHOICES, rng.randint(1, 2))
+        if rng.random() < 0.9:
+            answers[str(scale.pk)] = rng.randint(1, 5)
+        enrollments.append(
+            Enrollment(
+                program=program,
+                person=people[i],
+                role=Role.MENTOR if is_mentor else Role.MENTEE,
+                status=Enrollment.Status.APPROVED,
+                objectives=rng.sample(objectives, rng.randint(1, 3)),
+                meeting_format=rng.choice(formats),
+                availability_hours=rng.randint(1, 8),
+                mentor_capacity=rng.randint(1, 5) if is_mentor else None,
+                working_style={item.code: rng.randint(1, 5) for item in WORKING_STYLE_ITEMS if rng.random() < 0.9},
+                answers=answers,
+                decided_at=now - timedelta(days=10),
+            )
+        )
+    enrollments = Enrollment.objects.bulk_create(enrollments, batch_size=batch)
+    mentees, mentors = enrollments[:n_mentees], enrollments[n_mentees:]
+
+    entries = []
+    for e in enrollments:
+        is_mentor = e.role == Role.MENTOR
+        direction = EnrollmentSkill.Direction.HAS if is_mentor else EnrollmentSkill.Direction.WANTS
+        count = rng.randint(3, 8) if is_mentor else rng.randint(2, 5)
+        for skill in _distinct(rng, skills, skill_weights, count):
+            entries.append(EnrollmentSkill(enrollment=e, skill=skill, direction=direction, level=rng.randint(1, 5)))
+        if is_mentor and rng.random() < 0.3:  # mentors list a skill they want too (ignored for matching)
+            entries.append(
+                EnrollmentSkill(
+                    enrollment=e, skill=skills[rng.randrange(N_SKILLS)], direction="wants", level=rng.randint(1, 5)
+                )
+            )
+    EnrollmentSkill.objects.bulk_create(entries, batch_size=batch, ignore_conflicts=True)
+
+    module = TrainingModule.objects.create(program=program, title="Mentoring basics", required=True)
+    TrainingModule.objects.create(program=program, title="Further reading", required=False, order=1)
+    TrainingCompletion.objects.bulk_create(
+        [TrainingCompletion(enrollment=e, module=module) for e in enrollments if rng.random() < 0.97],
+        batch_size=batch,
+    )
+
+    # History: a few ended pairings, declined requests, HR exclusions and locks.
+    def some_pairs(count):
+        seen = set()
+        while len(seen) < count:
+            seen.add((rng.randrange(n_mentees), rng.randrange(n_mentors)))
+        return [(mentees[i], mentors[j]) for i, j in sorted(seen)]
+
+    Pairing.objects.bulk_create(
+        [
+            Pairing(program=program, mentee=a, mentor=b, status=Pairing.Status.ENDED, ended_at=now)
+            for a, b in some_pairs(n_mentees // 20)
+        ],
+        batch_size=batch,
+    )
+    MentorshipRequest.objects.bulk_create(
+        [
+            MentorshipRequest(program=program, mentee=a, mentor=b, status="declined", expires_at=now, decided_at=now)
+            for a, b in some_pairs(n_mentees // 50)
+        ],
+        batch_size=batch,
+    )
+    PairOverride.objects.bulk_create(
+        [PairOverride(program=program, mentee=a, mentor=b, kind="exclude") for a, b in some_pairs(n_mentees // 100)]
+    )
+    locks = {}
+    for a, b in some_pairs(max(1, n_mentees // 500)):
+        locks.setdefault(a.pk, (a, b))
+    PairOverride.objects.bulk_create(
+        [PairOverride(program=program, mentee=a, mentor=b, kind="lock") for a, b in locks.values()]
+    )
+    return program
+
+
+class Phases:
+    """Wall time per phase of a run, from wrappers around the functions ``services`` calls."""
+
+    def __init__(self):
+        self.times: dict[str, float] = defaultdict(float)
+        self.captured: dict = {}
+        self._patches = []
+
+    def wrap(self, module, name, phase, *, capture=None):
+        original = getattr(module, name)
+
+        def timed(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                result = original(*args, **kwargs)
+            finally:
+                self.times[phase] += time.perf_counter() - t0
+            if capture:
+                self.captured[capture] = result
+            return result
+
+        setattr(module, name, timed)
+        self._patches.append((module, name, original))
+
+    def undo(self):
+        for module, name, original in reversed(self._patches):
+            setattr(module, name, original)
+
+
+def run_once(program, *, user=None, profile: cProfile.Profile | None = None):
+    from django.db import connection
+
+    from matching import engine, scoring, services
+    from matching.models import MatchRun
+
+    run = MatchRun.objects.create(program=program, started_by=user, criteria=_criteria(program))
+    phases = Phases()
+    phases.wrap(services, "cohort_load", "load")
+    phases.wrap(services, "cohort_score", "score", capture="scored")
+    phases.wrap(services, "cohort_assign", "assign (all)")
+    phases.wrap(engine, "assign", "solve (engine.assign)")
+    phases.wrap(scoring.ScoredCohort, "pair_parts", "explain (pair_parts)")
+    counter = QueryCounter()
+    try:
+        with connection.execute_wrapper(counter):
+            t0 = time.perf_counter()
+            if profile:
+                profile.enable()
+            ok = services.match_run_execute(run_id=run.pk)
+            if profile:
+                profile.disable()
+            elapsed = time.perf_counter() - t0
+    finally:
+        phases.undo()
+    run.refresh_from_db()
+    if not ok or run.status != MatchRun.Status.DONE:
+        raise SystemExit(f"match run failed: {run.status} {run.message}")
+    times = dict(phases.times)
+    times["lock handling (assign - solve)"] = times.pop("assign (all)") - times["solve (engine.assign)"]
+    times["write + stats + rest"] = elapsed - sum(times.values())
+    return elapsed, times, counter.count, phases.captured["scored"], run
+
+
+def _criteria(program):
+    from matching.services import matching_criteria_get_or_create, matching_criteria_snapshot
+
+    return matching_criteria_snapshot(criteria=matching_criteria_get_or_create(program=program))
+
+
+def engine_baseline(scored, repeat: int) -> float:
+    """The engine alone on the run's own score matrix (same capacities and objective)."""
+    from matching import engine
+
+    settings = scored.settings
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        engine.assign(
+            scored.scores, scored.cohort.capacities, objective=settings.objective, min_score=settings.min_score
+        )
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mentees", type=int, default=10_000)
+    parser.add_argument("--mentors", type=int, default=2_500)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", action="store_true", help="cProfile one extra run and print the top functions")
+    parser.add_argument("--top", type=int, default=25, help="functions shown with --profile")
+    args = parser.parse_args(argv)
+
+    with django_workdir("match_run", debug=False):
+        t0 = time.perf_counter()
+        program = build(args.mentees, args.mentors, seed=args.seed)
+        print(
+            f"== program of {args.mentees:,} mentees x {args.mentors:,} mentors "
+            f"(built in {time.perf_counter() - t0:.1f} s)"
+        )
+        runs = [run_once(program) for _ in range(args.repeat)]
+        walls = [r[0] for r in runs]
+        median_wall = statistics.median(walls)
+        scored, last = runs[-1][3], runs[-1][4]
+        baseline = engine_baseline(scored, args.repeat)
+        stats = last.stats
+        blocked = float((~(scored.scores > -float("inf"))).mean())
+        print(
+            f"   cohort: {stats['mentees']:,} mentees x {stats['mentors']:,} mentors, {stats['places']:,} places, "
+            f"{blocked:.1%} pairs blocked; matched {stats['matched']:,} ({stats['matched_pct']}%), "
+            f"avg score {stats['avg_score']}, locked {stats['locked']}"
+        )
+        print(f"   {'':34} {'median s':>9}   runs")
+        print(f"   {'ours: match_run_execute':34} {median_wall:9.2f}   {', '.join(f'{w:.2f}' for w in walls)}")
+        print(f"   {'baseline: engine.assign alone':34} {baseline:9.2f}")
+        print(f"   Django overhead factor: {median_wall / baseline:.1f}x the engine alone")
+        print(f"   queries per run: {', '.join(str(r[2]) for r in runs)}")
+        print("   phase breakdown (median s):")
+        for phase in runs[0][1]:
+            values = [r[1][phase] for r in runs]
+            print(f"     {phase:36} {statistics.median(values):7.2f}")
+        if args.profile:
+            profile = cProfile.Profile()
+            run_once(program, profile=profile)
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.top)
+            print(out.getvalue())
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(args.top)
+            print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
