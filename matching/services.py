@@ -322,20 +322,34 @@ def _my_match_url() -> str:
     return reverse("matching:my_match")
 
 
-def _notify_pairing_proposed(pairing: Pairing) -> None:
-    program = pairing.program
-    for me, other, role in ((pairing.mentee, pairing.mentor, "mentor"), (pairing.mentor, pairing.mentee, "mentee")):
+def _pairing_notify_both(pairing: Pairing, *, kind: str, title, body) -> None:
+    """Tell both people of ``pairing`` (those with an account), once each per event.
+
+    ``title`` and ``body`` are called with (recipient's enrollment, partner's enrollment)."""
+    for me, partner in ((pairing.mentor, pairing.mentee), (pairing.mentee, pairing.mentor)):
         recipient = me.person.user
         if recipient is None:
             continue
         notification_send(
             recipient=recipient,
-            kind="pairing_proposed",
-            title=f"You have a proposed {role} in {program.name}",
-            body=f"{other.person.full_name} is proposed as your {role}. Please confirm or decline the match.",
+            kind=kind,
+            title=title(me, partner),
+            body=body(me, partner),
             url=_my_match_url(),
-            key=f"pairing-proposed:{pairing.pk}:{recipient.pk}",
+            key=f"{kind.replace('_', '-')}:{pairing.pk}:{recipient.pk}",
         )
+
+
+def _notify_pairing_proposed(pairing: Pairing) -> None:
+    program = pairing.program
+    _pairing_notify_both(
+        pairing,
+        kind="pairing_proposed",
+        title=lambda me, partner: f"You have a proposed {partner.role} in {program.name}",
+        body=lambda me, partner: (
+            f"{partner.person.full_name} is proposed as your {partner.role}. Please confirm or decline the match."
+        ),
+    )
 
 
 # --- HR's overrides ---------------------------------------------------------------------
@@ -417,16 +431,14 @@ def pairing_confirm(*, pairing: Pairing, user) -> Pairing:
     if accepted:
         if pairing.program.status == Program.Status.RUNNING:
             pairing_activate(pairing=pairing)
-        for enrollment, partner in ((pairing.mentor, pairing.mentee), (pairing.mentee, pairing.mentor)):
-            if enrollment.person.user_id:
-                notification_send(
-                    recipient=enrollment.person.user,
-                    kind="pairing_accepted",
-                    title=f"Your match with {partner.person.full_name} is confirmed",
-                    body=f"You both confirmed the match in {pairing.program.name}. Time to plan your first meeting.",
-                    url=_my_match_url(),
-                    key=f"pairing-accepted:{pairing.pk}:{enrollment.person.user_id}",
-                )
+        _pairing_notify_both(
+            pairing,
+            kind="pairing_accepted",
+            title=lambda me, partner: f"Your match with {partner.person.full_name} is confirmed",
+            body=lambda me, partner: (
+                f"You both confirmed the match in {pairing.program.name}. Time to plan your first meeting."
+            ),
+        )
     elif other.person.user_id:
         notification_send(
             recipient=other.person.user,
@@ -505,16 +517,12 @@ def pairing_end(*, pairing: Pairing, user, reason: str) -> Pairing:
     if changed != 1:
         raise MatchingError("This pairing has already ended.")
     pairing.refresh_from_db()
-    for enrollment, partner in ((pairing.mentor, pairing.mentee), (pairing.mentee, pairing.mentor)):
-        if enrollment.person.user_id:
-            notification_send(
-                recipient=enrollment.person.user,
-                kind="pairing_ended",
-                title=f"Your mentoring with {partner.person.full_name} has ended",
-                body=f"The pairing in {pairing.program.name} has ended: {reason}",
-                url=_my_match_url(),
-                key=f"pairing-ended:{pairing.pk}:{enrollment.person.user_id}",
-            )
+    _pairing_notify_both(
+        pairing,
+        kind="pairing_ended",
+        title=lambda me, partner: f"Your mentoring with {partner.person.full_name} has ended",
+        body=lambda me, partner: f"The pairing in {pairing.program.name} has ended: {reason}",
+    )
     # The early-exit survey, if the program has one (it goes out after commit).
     from surveys.services import surveys_on_pairing_ended
 

@@ -151,17 +151,6 @@ class Person(models.Model):
     def full_name(self):
         return f"{self.first_name} {self.last_name}".strip()
 
-    def management_chain_ids(self) -> list[int]:
-        """Ids of this person's manager, their manager, and so on up (cycle-safe)."""
-        chain: list[int] = []
-        seen = {self.pk}
-        manager_id = self.manager_id
-        while manager_id and manager_id not in seen:
-            chain.append(manager_id)
-            seen.add(manager_id)
-            manager_id = Person.objects.filter(pk=manager_id).values_list("manager_id", flat=True).first()
-        return chain
-
 
 class SelfIdentification(models.Model):
     """Diversity information a person chooses to share about themselves.

@@ -28,6 +28,7 @@ from django.utils.dateformat import format as date_format
 
 from matching.models import Pairing
 from mentorship.notifications import notification_emails_queue, notifications_send_bulk
+from mentorship.services import model_fields_assign
 from programs.models import Enrollment, Program
 from surveys import library, selectors
 from surveys.models import (
@@ -100,11 +101,7 @@ def survey_has_answers(*, survey: Survey) -> bool:
 
 
 def _survey_set_fields(survey: Survey, fields: dict) -> None:
-    unknown = set(fields) - set(SURVEY_FIELDS)
-    if unknown:
-        raise TypeError(f"Not survey fields: {', '.join(sorted(unknown))}")
-    for name, value in fields.items():
-        setattr(survey, name, value)
+    model_fields_assign(survey, fields, allowed=SURVEY_FIELDS, what="survey fields")
     if survey.trigger not in TRIGGER_DAYS_MEANING:
         survey.days = None
     survey_check(
@@ -204,11 +201,7 @@ def survey_question_check(*, kind: str, choices: list[str]) -> None:
 
 
 def _question_set_fields(question: SurveyQuestion, fields: dict) -> None:
-    unknown = set(fields) - set(QUESTION_FIELDS)
-    if unknown:
-        raise TypeError(f"Not question fields: {', '.join(sorted(unknown))}")
-    for name, value in fields.items():
-        setattr(question, name, value)
+    model_fields_assign(question, fields, allowed=QUESTION_FIELDS, what="question fields")
     if question.kind not in SurveyQuestion.CHOICE_KINDS:
         question.choices = []
     survey_question_check(kind=question.kind, choices=question.choices)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from mentorship.notifications import notification_send
+from mentorship.services import model_fields_assign
 from programs.models import GoalTemplate, Objective, Program, ProgramQuestion, Role, TrainingModule
 
 logger = logging.getLogger(__name__)
@@ -119,11 +120,7 @@ def _program_save_new(program: Program) -> Program:
 
 
 def _program_set_fields(program: Program, fields: dict) -> None:
-    unknown = set(fields) - set(PROGRAM_SETTING_FIELDS)
-    if unknown:
-        raise TypeError(f"Not program settings: {', '.join(sorted(unknown))}")
-    for name, value in fields.items():
-        setattr(program, name, value)
+    model_fields_assign(program, fields, allowed=PROGRAM_SETTING_FIELDS, what="program settings")
     program.objectives = list(program.objectives or [])
     if Objective.CUSTOM not in program.objectives:
         program.custom_objective = ""
@@ -379,11 +376,7 @@ QUESTION_FIELDS = ("audience", "text", "help_text", "kind", "choices", "required
 
 
 def _question_set_fields(question: ProgramQuestion, fields: dict) -> None:
-    unknown = set(fields) - set(QUESTION_FIELDS)
-    if unknown:
-        raise TypeError(f"Not question fields: {', '.join(sorted(unknown))}")
-    for name, value in fields.items():
-        setattr(question, name, value)
+    model_fields_assign(question, fields, allowed=QUESTION_FIELDS, what="question fields")
     if question.kind not in CHOICE_KINDS:
         question.choices = []
     program_question_check(
@@ -441,11 +434,7 @@ def training_module_check(*, body: str, url: str) -> None:
 
 
 def _module_set_fields(module: TrainingModule, fields: dict) -> None:
-    unknown = set(fields) - set(TRAINING_MODULE_FIELDS)
-    if unknown:
-        raise TypeError(f"Not training module fields: {', '.join(sorted(unknown))}")
-    for name, value in fields.items():
-        setattr(module, name, value)
+    model_fields_assign(module, fields, allowed=TRAINING_MODULE_FIELDS, what="training module fields")
     training_module_check(body=module.body, url=module.url)
     module.full_clean()
 
@@ -483,11 +472,7 @@ GOAL_TEMPLATE_FIELDS = ("title", "description", "objective", "suggested_mileston
 
 
 def _goal_template_set_fields(template: GoalTemplate, fields: dict) -> None:
-    unknown = set(fields) - set(GOAL_TEMPLATE_FIELDS)
-    if unknown:
-        raise TypeError(f"Not goal template fields: {', '.join(sorted(unknown))}")
-    for name, value in fields.items():
-        setattr(template, name, value)
+    model_fields_assign(template, fields, allowed=GOAL_TEMPLATE_FIELDS, what="goal template fields")
     template.suggested_milestones = [m.strip() for m in template.suggested_milestones or [] if m.strip()]
     template.full_clean()
 
