@@ -175,6 +175,20 @@ def test_mentor_reads_and_comments_but_does_not_edit(client, goal, mentor, mente
     assert "Start with the review" in client.get(f"/programs/goals/{goal.pk}/").content.decode()
 
 
+def test_history_by_a_deleted_account_says_someone_who_has_left(client, goal, mentor, mentee):
+    services.goal_comment_add(goal=goal, user=mentor, body="Start with the review")
+    mentor.delete()  # the account is gone; its history stays with no actor
+
+    client.force_login(mentee)
+    response = client.get(f"/programs/goals/{goal.pk}/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "someone who has left" in html and "Start with the review" in html
+    # The mentee's own events still carry her name.
+    assert "Milo Mentee" in html
+
+
 @pytest.mark.parametrize("who", ["outsider", "hr_admin", "owner"])
 def test_nobody_else_sees_a_goal(client, program, goal, pairing, who, request):
     user = request.getfixturevalue(who)
