@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class MentorshipConfig(AppConfig):
     name = "mentorship"
     verbose_name = "Mentorship platform"
+
+    def ready(self):
+        from mentorship import logs
+
+        logs.connect_signals()

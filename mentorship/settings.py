@@ -4,12 +4,14 @@ Every variable is read through ``env()`` below; a missing or malformed one stops
 start-up with a single line naming it (see ``mentorship.config``).
 """
 
+import logging
 import sys
 from pathlib import Path
 
 from celery.schedules import crontab
 
 from mentorship.config import env
+from mentorship.logs import logging_config, structlog_configure
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -40,6 +42,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_structlog",
     "mentorship",
     "people",
     "programs",
@@ -56,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -197,6 +201,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_ACKS_LATE = True
+# The worker logs through LOGGING above (JSON in production), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 10 * 60
@@ -244,15 +250,28 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Argon2id first (cost chosen in people/hashers.py); the others stay so that existing
+# PBKDF2 and bcrypt hashes still verify and are upgraded to argon2 on the next sign-in.
+PASSWORD_HASHERS = [
+    "people.hashers.TunedArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
+# --- Logs: JSON lines with request_id, user_id (never a name or email) and task_id in
+# production; readable lines with DEBUG. See mentorship/logs.py.
+LOG_JSON = env.bool("LOG_JSON", default=not (DEBUG or TESTING))
+LOGGING = logging_config(json_lines=LOG_JSON, level=env.str("LOG_LEVEL", default="INFO"))
+structlog_configure()
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+# nginx sets X-Request-ID (deploy/nginx.conf): the proxy's access log and ours share the id.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
+# One line per request (request_finished); the request_started line only at DEBUG level.
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise looks here even before collectstatic
