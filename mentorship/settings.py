@@ -28,6 +28,8 @@ else:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.url_str("SITE_URL", default="http://127.0.0.1:8000")
+# The product's name in emails (sign-up, password reset, notifications) and page titles.
+PRODUCT_NAME = env.str("PRODUCT_NAME", default="Mentoring") or "Mentoring"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -129,10 +131,26 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "people.adapters.CompanyAccountAdapter"
+# Sign-up is open to directory addresses only, yet neither sign-up nor password reset
+# says whether an address is in the directory: every request shows the same page and
+# the email tells the mailbox's owner what happened (people/adapters.py).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
+# Tell people by email when their password or addresses change (they may not have done it).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_FORMS = {
+    "signup": "people.account_forms.CompanySignupForm",
+    "add_email": "people.account_forms.CompanyAddEmailForm",
+}
 # Five failed passwords for one account (or 10 a minute from one address) lock
-# further attempts for five minutes, whatever the password.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Mentoring] "
+# further attempts for five minutes, whatever the password. Successful sign-ins are
+# never counted ("login": None): a whole office behind one proxy signs in at nine.
+ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": "10/m/ip,5/5m/key"}
+# Behind a reverse proxy every request comes from the proxy's address. With N proxies
+# of your own in front, the client is the N-th address from the right of
+# X-Forwarded-For; 0 (the default) ignores the header, which any client can forge.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PRODUCT_NAME}] "
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -140,7 +158,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Email: console by default, SMTP (or any backend) by URL.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Mentoring <mentoring@localhost>")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{PRODUCT_NAME} <mentoring@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Internationalisation and time: stored in UTC, shown in each viewer's zone.

@@ -71,13 +71,14 @@ def test_rate_limit_is_shared_through_the_cache_not_the_session(client, alice, d
 
 
 def test_signup_requires_a_directory_email(client):
+    # The page does not say so (people/tests/test_sign_up_and_reset.py); the email does.
     response = client.post(
         "/accounts/signup/",
         {"email": "stranger@elsewhere.example", "password1": "a-Strong-pass-991", "password2": "a-Strong-pass-991"},
     )
-    assert response.status_code == 200
-    assert "not in the employee directory" in response.content.decode()
+    assert response.status_code == 302 and response.url == "/accounts/confirm-email/"
     assert not User.objects.filter(email="stranger@elsewhere.example").exists()
+    assert "not in the employee directory" in mail.outbox[0].body
 
 
 def test_signup_sends_verification_and_links_the_directory_entry(client):
