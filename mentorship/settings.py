@@ -185,6 +185,11 @@ MEDIA_ROOT = VAR_DIR / "media"
 # CSV exports of a large HR system run to several MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# The people import refuses a file over any of these before parsing it (README: Importing).
+PEOPLE_IMPORT_MAX_BYTES = env.int("PEOPLE_IMPORT_MAX_MEGABYTES", default=50, minimum=1) * 1024 * 1024
+PEOPLE_IMPORT_MAX_ROWS = env.int("PEOPLE_IMPORT_MAX_ROWS", default=200_000, minimum=1)
+PEOPLE_IMPORT_MAX_COLUMNS = env.int("PEOPLE_IMPORT_MAX_COLUMNS", default=100, minimum=13)
+PEOPLE_IMPORT_MAX_LINE_LENGTH = env.int("PEOPLE_IMPORT_MAX_LINE_LENGTH", default=8192, minimum=1024)
 
 # --- Security: production defaults; DEBUG turns the HTTPS-only ones off for local use.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -38,11 +38,10 @@ class PeopleImportUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > services.MAX_IMPORT_BYTES:
-            raise forms.ValidationError(
-                f"The file is larger than {services.MAX_IMPORT_BYTES // (1024 * 1024)} MB. "
-                "Split it into several files and import them one after the other."
-            )
+        limits = services.people_import_limits()
+        if upload.size > limits.max_bytes:
+            # Refused before reading it into memory.
+            raise forms.ValidationError(services.people_import_too_large_message(limits))
         try:
             self.cleaned_data["text"] = services.people_import_decode(data=upload.read())
         except services.PeopleImportFileError as exc:

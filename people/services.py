@@ -13,10 +13,12 @@ import io
 import logging
 import re
 import zoneinfo
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import DatabaseError, connections, router, transaction
@@ -43,8 +45,6 @@ REQUIRED_COLUMNS = (
 # Leavers and promotions arrive through the same export; a file without these
 # columns leaves the stored dates alone.
 OPTIONAL_COLUMNS = ("termination_date", "promotion_date")
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
-MAX_IMPORT_ROWS = 100_000
 BATCH_SIZE = 1000
 # A preview lists this many of the changes it would make.
 PREVIEW_CHANGES = 100
@@ -115,6 +115,33 @@ class ImportPlan:
 
 
 @dataclass(frozen=True)
+class ImportLimits:
+    """What one import file may hold (settings ``PEOPLE_IMPORT_MAX_*``, see the README).
+
+    A file over any limit is refused before it is parsed, so a pathological upload (100,000
+    columns, one 50 MB line) costs a scan of the text, never a parse of it.
+    """
+
+    max_bytes: int
+    max_rows: int
+    max_columns: int
+    max_line_length: int
+
+    @property
+    def max_megabytes(self) -> int:
+        return self.max_bytes // (1024 * 1024)
+
+
+def people_import_limits() -> ImportLimits:
+    return ImportLimits(
+        max_bytes=settings.PEOPLE_IMPORT_MAX_BYTES,
+        max_rows=settings.PEOPLE_IMPORT_MAX_ROWS,
+        max_columns=settings.PEOPLE_IMPORT_MAX_COLUMNS,
+        max_line_length=settings.PEOPLE_IMPORT_MAX_LINE_LENGTH,
+    )
+
+
+@dataclass(frozen=True)
 class ImportResult:
     created: int
     updated: int
@@ -150,12 +177,14 @@ def people_import_decode(*, data: bytes) -> str:
 
     Accepts UTF-8 with or without the byte-order mark Excel writes, and UTF-16
     with a byte-order mark. Anything else is refused rather than guessed, so
-    names with accents are never silently garbled.
+    names with accents are never silently garbled. A file over the limits
+    (``people_import_limits``) is refused before anything parses it.
     """
+    limits = people_import_limits()
     if not data or not data.strip():
         raise PeopleImportFileError("The file is empty.")
-    if len(data) > MAX_IMPORT_BYTES:
-        raise PeopleImportFileError(f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
+    if len(data) > limits.max_bytes:
+        raise PeopleImportFileError(people_import_too_large_message(limits))
     if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise PeopleImportFileError(
             "This is an Excel workbook, not a CSV file. In Excel choose File › Save As › "
@@ -167,7 +196,7 @@ def people_import_decode(*, data: bytes) -> str:
         except UnicodeDecodeError:
             raise PeopleImportFileError("The file says it is UTF-16 text but cannot be read as such.") from None
     elif b"\x00" in data:
-        raise PeopleImportFileError("This looks like a binary file, not a CSV text file.")
+        raise PeopleImportFileError(_nul_message(data[: data.index(b"\x00")].count(b"\n") + 1))
     else:
         try:
             text = data.decode("utf-8-sig")
@@ -178,8 +207,52 @@ def people_import_decode(*, data: bytes) -> str:
                 "Save it as “CSV UTF-8” and upload it again."
             ) from None
     if "\x00" in text:
-        raise PeopleImportFileError("This looks like a binary file, not a CSV text file.")
-    return text.lstrip("\ufeff")
+        raise PeopleImportFileError(_nul_message(text[: text.index("\x00")].count("\n") + 1))
+    text = text.lstrip("\ufeff")
+    _limits_check(text, limits)
+    return text
+
+
+def _nul_message(line: int) -> str:
+    # A NUL character cannot be stored (PostgreSQL refuses it) and never occurs in a real export.
+    return (
+        f"This looks like a binary file, not a CSV text file: line {line:,} contains a NUL character. "
+        "Save the export as “CSV UTF-8” and upload it again."
+    )
+
+
+def people_import_too_large_message(limits: ImportLimits) -> str:
+    return (
+        f"The file is larger than {limits.max_megabytes} MB. "
+        "Split it into several files and import them one after the other."
+    )
+
+
+def _limits_check(text: str, limits: ImportLimits) -> None:
+    """Refuse a file with too many lines, header columns or characters on one line.
+
+    Only splits and counts (linear, no CSV parsing), so a pathological file is
+    refused in milliseconds. Lines are physical lines: a quoted value with line
+    breaks counts as several.
+    """
+    lines = text.splitlines()
+    if len(lines) > limits.max_rows + 1:
+        raise PeopleImportFileError(
+            f"The file has {len(lines):,} lines: one file may hold at most {limits.max_rows:,} people "
+            "(plus the header line). Split it into several files and import them one after the other."
+        )
+    columns = lines[0].count(_delimiter(lines[0])) + 1
+    if columns > limits.max_columns:
+        raise PeopleImportFileError(
+            f"The header line has {columns:,} columns; an export may have at most {limits.max_columns:,}. "
+            "Export only the columns the import reads and try again."
+        )
+    if max(map(len, lines)) > limits.max_line_length:
+        number, line = next((n, line) for n, line in enumerate(lines, 1) if len(line) > limits.max_line_length)
+        raise PeopleImportFileError(
+            f"Line {number:,} is {len(line):,} characters long; a line may have at most "
+            f"{limits.max_line_length:,}. Check that this is the people export of your HR system, saved as CSV."
+        )
 
 
 def _normalise_header(name: str) -> str:
@@ -317,7 +390,7 @@ def _read_rows(text: str, plan: ImportPlan, progress: Callable[[int], None] | No
         plan.errors.append((1, "The file has no header row. The first line must name the columns."))
         return {}
     known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)
-    duplicated = sorted({name for name in header if name and header.count(name) > 1})
+    duplicated = sorted(name for name, count in Counter(header).items() if name and count > 1)
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if duplicated:
         plan.errors.append((1, f"Column(s) appear more than once: {', '.join(duplicated)}"))
@@ -329,6 +402,7 @@ def _read_rows(text: str, plan: ImportPlan, progress: Callable[[int], None] | No
     plan.ignored_columns = [name for name in header if name and name not in known]
 
     seen: dict[str, tuple[int, str]] = {}
+    max_rows = people_import_limits().max_rows
     previous_line = reader.line_num
     while True:
         try:
@@ -342,8 +416,8 @@ def _read_rows(text: str, plan: ImportPlan, progress: Callable[[int], None] | No
         if not any(cell.strip() for cell in cells):
             continue
         plan.row_count += 1
-        if plan.row_count > MAX_IMPORT_ROWS:
-            plan.errors.append((line, f"Too many rows: one file may hold at most {MAX_IMPORT_ROWS:,} people."))
+        if plan.row_count > max_rows:
+            plan.errors.append((line, f"Too many rows: one file may hold at most {max_rows:,} people."))
             break
         if progress and plan.row_count % BATCH_SIZE == 0:
             progress(plan.row_count)

@@ -93,8 +93,7 @@ def import_upload(request):
         "jobs": selectors.import_jobs_recent(),
         "required_columns": services.REQUIRED_COLUMNS,
         "optional_columns": services.OPTIONAL_COLUMNS,
-        "max_rows": services.MAX_IMPORT_ROWS,
-        "max_megabytes": services.MAX_IMPORT_BYTES // (1024 * 1024),
+        "limits": services.people_import_limits(),
     }
     return render(request, "people/import_upload.html", context)
 

@@ -262,10 +262,83 @@ def test_header_without_rows_is_an_error():
     assert plan.errors == [(1, "The file has a header row but no people in it.")]
 
 
-def test_too_many_rows_is_an_error(monkeypatch):
-    monkeypatch.setattr(services, "MAX_IMPORT_ROWS", 2)
+def test_too_many_rows_is_an_error(settings):
+    settings.PEOPLE_IMPORT_MAX_ROWS = 2
     plan = services.people_import_validate(text=import_csv(*(import_row(f"p{n}@example.com") for n in range(3))))
     assert plan.errors == [(4, "Too many rows: one file may hold at most 2 people.")]
+
+
+def test_default_limits_take_a_company_of_100000_people():
+    row = import_row("someone.with.a.long.name@example-company.com", "manager@example-company.com", title="T" * 60)
+    data = import_csv(*[row] * 100_000).encode()
+
+    assert len(services.people_import_decode(data=data)) == len(data)
+
+
+def test_100000_columns_are_refused_before_parsing():
+    data = ",".join(f"c{n}" for n in range(100_000)).encode() + b"\n" + b"," * 99_999 + b"\n"
+    assert 600_000 < len(data) < 800_000
+
+    with pytest.raises(services.PeopleImportFileError) as refused:
+        services.people_import_decode(data=data)
+
+    assert str(refused.value) == (
+        "The header line has 100,000 columns; an export may have at most 100. "
+        "Export only the columns the import reads and try again."
+    )
+
+
+@pytest.mark.parametrize(
+    ("limit", "data", "at", "message"),
+    [
+        (
+            "PEOPLE_IMPORT_MAX_ROWS",
+            import_csv(*(import_row(f"p{n}@example.com") for n in range(4))),
+            4,
+            "The file has 5 lines: one file may hold at most 3 people",
+        ),
+        (
+            "PEOPLE_IMPORT_MAX_COLUMNS",
+            import_csv(import_row("a@example.com"), header=IMPORT_HEADER + ",x,y"),
+            13,
+            "The header line has 13 columns; an export may have at most 12.",
+        ),
+        (
+            "PEOPLE_IMPORT_MAX_LINE_LENGTH",
+            import_csv(import_row("a@example.com", title="T" * 1100)),
+            len(import_row("a@example.com", title="T" * 1100)),
+            "Line 2 is 1,1",
+        ),
+    ],
+)
+def test_each_limit_refuses_one_over_and_accepts_the_limit_itself(settings, limit, data, at, message):
+    setattr(settings, limit, at - 1)
+    with pytest.raises(services.PeopleImportFileError) as refused:
+        services.people_import_decode(data=data.encode())
+    assert str(refused.value).startswith(message)
+
+    setattr(settings, limit, at)
+    assert services.people_import_decode(data=data.encode()) == data
+
+
+def test_a_long_line_and_a_large_file_say_which_and_how_to_fix_it(settings):
+    settings.PEOPLE_IMPORT_MAX_LINE_LENGTH = 1024
+    with pytest.raises(
+        services.PeopleImportFileError,
+        match=r"Line 3 is 1,085 characters long; a line may have at most 1,024\. Check that",
+    ):
+        services.people_import_decode(
+            data=import_csv(import_row("a@example.com"), import_row("b@example.com", title="T" * 1000)).encode()
+        )
+    settings.PEOPLE_IMPORT_MAX_BYTES = 1024 * 1024
+    with pytest.raises(services.PeopleImportFileError, match="larger than 1 MB"):
+        services.people_import_decode(data=b"x" * (1024 * 1024 + 1))
+
+
+def test_nul_character_in_a_file_names_its_line():
+    data = import_csv(import_row("a@example.com"), import_row("b@example.com", first_name="B\x00b")).encode()
+    with pytest.raises(services.PeopleImportFileError, match="binary file, not a CSV text file: line 3 contains a NUL"):
+        services.people_import_decode(data=data)
 
 
 def test_unreadable_csv_quote_is_an_error_with_its_line():

@@ -94,6 +94,26 @@ def test_unreadable_files_give_a_clear_error(tmp_path, content, message):
         import_people(write(tmp_path, content))
 
 
+def test_file_with_100000_columns_is_refused_and_nothing_is_written(tmp_path):
+    content = ",".join(f"c{n}" for n in range(100_000)).encode() + b"\n" + b"," * 99_999 + b"\n"
+
+    with pytest.raises(CommandError) as refused:
+        import_people(write(tmp_path, content))
+
+    assert str(refused.value) == (
+        f"{tmp_path / 'export.csv'}: The header line has 100,000 columns; an export may have at most 100. "
+        "Export only the columns the import reads and try again."
+    )
+    assert Person.objects.count() == 0
+
+
+def test_file_with_a_nul_character_is_refused_naming_the_line(tmp_path):
+    content = import_csv(import_row("ann@example.com"), import_row("bo@example.com", title="Eng\x00ineer"))
+    with pytest.raises(CommandError, match="line 3 contains a NUL character"):
+        import_people(write(tmp_path, content))
+    assert Person.objects.count() == 0
+
+
 def test_missing_file_gives_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         import_people(str(tmp_path / "nope.csv"))

@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from people import services
 from people.models import ImportJob, Person
-from people.tests.factories import PersonFactory, import_csv, import_row
+from people.tests.factories import IMPORT_HEADER, PersonFactory, import_csv, import_row
 from programs.models import Role
 from programs.tests.factories import EnrollmentFactory, ProgramFactory
 
 SAMPLE = Path(__file__).parent / "data" / "people_sample.csv"
+IMPORT_HEADER_BYTES = IMPORT_HEADER.encode()
 
 
 def upload(client, content, name="export.csv"):
@@ -174,11 +175,39 @@ def test_upload_without_a_file_shows_an_error(hr_client):
     assert ImportJob.objects.count() == 0
 
 
-def test_too_large_upload_is_refused(hr_client, monkeypatch):
-    monkeypatch.setattr(services, "MAX_IMPORT_BYTES", 100)
-    response = upload(hr_client, SAMPLE.read_bytes())
-    assert "larger than" in response.content.decode()
+def test_too_large_upload_is_refused(hr_client, settings):
+    settings.PEOPLE_IMPORT_MAX_BYTES = 1024 * 1024
+    response = upload(hr_client, IMPORT_HEADER_BYTES + b"\n" + b"x" * (1024 * 1024))
+    assert "The file is larger than 1 MB. Split it into several files" in response.content.decode()
     assert ImportJob.objects.count() == 0
+
+
+def test_upload_with_100000_columns_is_refused_with_a_form_error_and_writes_nothing(hr_client):
+    content = ",".join(f"c{n}" for n in range(100_000)).encode() + b"\n" + b"," * 99_999 + b"\n"
+
+    response = upload(hr_client, content)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == [
+        "The header line has 100,000 columns; an export may have at most 100. "
+        "Export only the columns the import reads and try again."
+    ]
+    assert ImportJob.objects.count() == 0 and Person.objects.count() == 1  # the HR admin
+
+
+def test_upload_with_a_nul_character_is_a_form_error_naming_the_line(hr_client):
+    content = import_csv(import_row("ann@example.com"), import_row("bo@example.com", title="Eng\x00ineer"))
+
+    response = upload(hr_client, content)
+
+    assert response.status_code == 200
+    assert "line 3 contains a NUL character" in response.context["form"].errors["file"][0]
+    assert ImportJob.objects.count() == 0 and not Person.objects.filter(email="ann@example.com").exists()
+
+
+def test_upload_page_states_the_limits(hr_client):
+    html = hr_client.get(reverse("people:import_upload")).content.decode()
+    assert "At most 50 MB, 200,000 people, 100 columns and 8,192 characters per line in one file." in html
 
 
 def test_discard_drops_the_upload(hr_client, ready_job):
