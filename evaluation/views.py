@@ -11,7 +11,6 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from evaluation import exports, selectors, services, tasks
 from evaluation.forms import HealthFilterForm, TrendForm
 from evaluation.health import RULE_SUMMARY, Health
+from mentorship.jobs import task_queue_on_commit
 from mentorship.permissions import hr_admin_required
 
 T = "evaluation/"
@@ -134,7 +134,7 @@ def pairing_nudge(request, slug, pk):
 def program_recompute(request, slug):
     program = _program(request, slug)
     _require_hr(request)
-    transaction.on_commit(lambda: tasks.program_evaluate.delay(program.pk))
+    task_queue_on_commit(tasks.program_evaluate, program.pk)
     messages.success(request, "Recomputing this program's figures: reload the page in a few seconds to see them.")
     return redirect("evaluation:program", slug=program.slug)
 
@@ -142,7 +142,7 @@ def program_recompute(request, slug):
 @require_POST
 @hr_admin_required
 def recompute_all(request):
-    transaction.on_commit(tasks.programs_evaluate_nightly.delay)
+    task_queue_on_commit(tasks.programs_evaluate_nightly)
     messages.success(request, "Recomputing every running program: reload the page in a few seconds to see the figures.")
     return redirect("evaluation:overview")
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 from matching.features import MatchSettings, cohort_load
 from matching.models import MatchingCriteria, MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
 from matching.scoring import cohort_assign, cohort_score
+from mentorship.jobs import task_queue_on_commit
 from mentorship.notifications import notification_send
 from programs.models import Enrollment, Program, Role
 
@@ -122,7 +123,7 @@ def match_run_start(*, program: Program, user) -> MatchRun:
         criteria=matching_criteria_snapshot(criteria=criteria),
         message="Waiting for a worker…",
     )
-    transaction.on_commit(lambda: match_run_execute.delay(run.pk))
+    task_queue_on_commit(match_run_execute, run.pk)
     logger.info("Match run %s of program %s queued by user %s", run.pk, program.pk, user.pk)
     return run
 

@@ -53,3 +53,21 @@ class Notification(models.Model):
     @property
     def is_read(self):
         return self.read_at is not None
+
+
+class DeferredTask(models.Model):
+    """A background task the broker refused after its write was committed (Redis down).
+
+    ``mentorship.jobs.task_queue`` keeps it here instead of failing the request;
+    ``deferred_tasks_requeue`` sends it when the broker is back. ``args`` are
+    primary keys only, like every task argument."""
+
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    def __str__(self):
+        return f"{self.task_name}{tuple(self.args)!r}"

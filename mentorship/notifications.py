@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from mentorship.jobs import task_queue_on_commit
 from mentorship.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def notification_send(*, recipient, kind: str, title: str, key: str, body: str =
     if email:
         from mentorship.tasks import notification_email_send
 
-        transaction.on_commit(lambda: notification_email_send.delay(notification.pk))
+        task_queue_on_commit(notification_email_send, notification.pk)
     return notification
 
 
@@ -218,4 +219,4 @@ def notification_emails_queue(notification_ids: list[int]) -> None:
 
     for start in range(0, len(notification_ids), EMAIL_BATCH):
         ids = list(notification_ids[start : start + EMAIL_BATCH])
-        transaction.on_commit(lambda ids=ids: notification_emails_send_batch.delay(ids))
+        task_queue_on_commit(notification_emails_send_batch, ids)

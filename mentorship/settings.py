@@ -217,7 +217,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     for _sub in ("out", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A message taken by a worker that was killed goes back to the queue after this long.
+    # It must exceed the longest task (CELERY_TASK_TIME_LIMIT, 10 min) and the longest retry
+    # countdown (5 min, mentorship.celery.MentorshipTask), or Redis hands a running task out twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 15 * 60}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -235,6 +238,11 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
 # The beat schedule lives in code: one place to read what runs when.
 CELERY_BEAT_SCHEDULE = {
+    # Messages the broker refused while it was down (mentorship/jobs.py), sent once it is back.
+    "requeue-deferred-tasks": {
+        "task": "mentorship.tasks.deferred_tasks_requeue",
+        "schedule": crontab(minute="*"),
+    },
     "retry-unsent-notification-emails": {
         "task": "mentorship.tasks.notification_emails_retry",
         "schedule": crontab(minute="*/10"),

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from mentorship import notifications
+from mentorship import jobs, notifications
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def notification_email_send(notification_id):
 def notification_emails_retry():
     ids = notifications.notification_ids_needing_email()
     for pk in ids:
-        notification_email_send.delay(pk)
+        jobs.task_queue(notification_email_send, pk)
     return len(ids)
 
 
@@ -52,3 +52,9 @@ def notification_emails_send_batch(notification_ids):
             continue
         sent += notifications.notification_email_deliver(notification_id=pk)
     return sent
+
+
+@shared_task
+def deferred_tasks_requeue():
+    """Every minute: send the messages the broker refused while it was down."""
+    return jobs.deferred_tasks_requeue()

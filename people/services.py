@@ -25,6 +25,7 @@ from django.db import DatabaseError, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from mentorship.jobs import task_queue_on_commit
 from people.models import Department, ImportJob, Language, Location, Person, SelfIdentification, User
 
 logger = logging.getLogger(__name__)
@@ -811,7 +812,7 @@ def people_import_job_queue(*, job: ImportJob) -> bool:
     if claimed != 1:
         return False
     job_id = job.pk
-    transaction.on_commit(lambda: people_import_run.delay(job_id))
+    task_queue_on_commit(people_import_run, job_id)
     return True
 
 

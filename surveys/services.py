@@ -461,9 +461,10 @@ def _event_rounds_open(*, pairing_id: int, trigger: str, occurrence: str, sessio
 
 
 def _invite_on_commit(instance_id: int) -> None:
+    from mentorship.jobs import task_queue_on_commit
     from surveys.tasks import survey_instance_invite
 
-    transaction.on_commit(lambda: survey_instance_invite.delay(instance_id))
+    task_queue_on_commit(survey_instance_invite, instance_id)
 
 
 def surveys_on_session_held(*, session_id: int, pairing_id: int, now: datetime | None = None) -> list[int]:

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from mentorship.jobs import task_queue_on_commit
 from mentorship.notifications import notification_send
 from people.models import Person, Skill
 from programs.models import Enrollment, EnrollmentSkill, Program, Role
@@ -191,7 +192,7 @@ def enrollment_invitation_notify(*, enrollment: Enrollment) -> None:
         return
     from programs.tasks import enrollment_invitation_email_send
 
-    transaction.on_commit(lambda: enrollment_invitation_email_send.delay(enrollment.pk))
+    task_queue_on_commit(enrollment_invitation_email_send, enrollment.pk)
 
 
 def enrollment_invitation_email_deliver(*, enrollment_id: int) -> bool:

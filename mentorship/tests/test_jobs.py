@@ -1,0 +1,62 @@
+"""Queueing after commit: a broker that is down never fails a committed write, and what
+it refused is sent by the requeue job once it is back."""
+
+import pytest
+from django.core import mail
+from django.db import transaction
+
+from mentorship import jobs, notifications
+from mentorship.models import DeferredTask, Notification
+from mentorship.tasks import deferred_tasks_requeue, notification_email_send
+from mentorship.tests.broker import broker_down
+
+
+def send(user, key="welcome:1"):
+    return notifications.notification_send(recipient=user, kind="welcome", title="Welcome", key=key)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_notification_made_while_the_broker_is_down_is_emailed_once_it_is_back(alice):
+    with broker_down():
+        with transaction.atomic():
+            notification = send(alice)
+        # Committed, nothing raised: the message waits in DeferredTask.
+        assert Notification.objects.filter(pk=notification.pk).exists()
+        assert mail.outbox == []
+        deferred = DeferredTask.objects.get()
+        assert (deferred.task_name, deferred.args) == (notification_email_send.name, [notification.pk])
+        assert "OperationalError" in deferred.last_error
+
+        # The requeue job running while the broker is still down keeps the row.
+        assert jobs.deferred_tasks_requeue() == 0
+        assert DeferredTask.objects.get().attempts == 1
+
+    assert deferred_tasks_requeue.delay().get() == 1
+    assert [m.to for m in mail.outbox] == [[alice.email]]
+    assert not DeferredTask.objects.exists()
+    assert Notification.objects.get().email_status == Notification.EmailStatus.SENT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_write_queues_nothing(alice):
+    with broker_down():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            send(alice)
+            raise RuntimeError("the request failed after creating the notification")
+    assert not DeferredTask.objects.exists()
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requeue_sends_in_order_and_drops_tasks_that_no_longer_exist(alice):
+    first, second = send(alice, "a"), send(alice, "b")
+    Notification.objects.update(email_status=Notification.EmailStatus.PENDING)
+    mail.outbox.clear()
+    DeferredTask.objects.create(task_name=notification_email_send.name, args=[first.pk])
+    DeferredTask.objects.create(task_name="mentorship.tasks.renamed_long_ago", args=[1])
+    DeferredTask.objects.create(task_name=notification_email_send.name, args=[second.pk])
+
+    assert jobs.deferred_tasks_requeue() == 2
+
+    assert len(mail.outbox) == 2
+    assert not DeferredTask.objects.exists()

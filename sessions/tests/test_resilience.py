@@ -1,0 +1,69 @@
+"""Mentoring pages and sweeps when the broker is down: what was saved stays saved, the
+page answers normally, and the emails go out once the broker is back."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from mentorship.models import DeferredTask, Notification
+from mentorship.tasks import deferred_tasks_requeue
+from mentorship.tests.broker import broker_down
+from sessions import reminders
+from sessions.models import MentoringSession
+from sessions.tests.helpers import make_pairing, make_session, make_user
+from sessions.tests.test_logging import log_data
+from surveys.models import SurveyInvitation
+from surveys.tests.factories import SurveyFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_logging_a_session_while_the_broker_is_down_saves_it_and_emails_once_it_is_back(
+    client, pairing, mentor, mentee
+):
+    SurveyFactory(program=pairing.program, trigger="session_held", title="How was your session?")
+    client.force_login(mentor)
+
+    with broker_down():
+        response = client.post(f"/mentoring/pairings/{pairing.pk}/log/", log_data(pairing))
+
+    session = MentoringSession.objects.get()
+    assert response.status_code == 302
+    assert response.url == f"/mentoring/pairings/{pairing.pk}/#session-{session.pk}"
+    assert session.status == MentoringSession.Status.HELD
+    assert Notification.objects.get(recipient=mentee).kind == "session_logged"
+    assert SurveyInvitation.objects.count() == 2
+    assert mail.outbox == []
+    assert DeferredTask.objects.count() == 2  # the partner's email, the pulse invitations
+
+    deferred_tasks_requeue.delay()  # the broker is back: the job that runs every minute
+
+    sent = sorted((m.to[0], m.subject) for m in mail.outbox)
+    assert sent == sorted(
+        [
+            (mentee.email, "[Mentoring] Please answer: How was your session?"),
+            (mentee.email, f"[Mentoring] {Notification.objects.get(kind='session_logged').title}"),
+            (mentor.email, "[Mentoring] Please answer: How was your session?"),
+        ]
+    )
+    assert not DeferredTask.objects.exists()
+    deferred_tasks_requeue.delay()  # running it again sends nothing more
+    assert len(mail.outbox) == 3
+
+
+def test_a_reminder_sweep_finishes_every_batch_while_the_broker_is_down(program, pairing):
+    other = make_pairing(
+        program=program, mentor=make_user("ann@example.com", "Ann"), mentee=make_user("ben@example.com", "Ben")
+    )
+    for each in (pairing, other):
+        make_session(each, starts_at=timezone.now() + timedelta(hours=20))
+
+    with broker_down():
+        assert reminders.session_reminders_send(batch_size=1) == 4  # two batches, both done
+
+    assert set(MentoringSession.objects.values_list("reminded_sequence", flat=True)) == {0}
+    assert DeferredTask.objects.count() == 2  # one email batch per sweep batch
+    deferred_tasks_requeue.delay()
+    assert len(mail.outbox) == 4
