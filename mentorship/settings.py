@@ -106,6 +106,9 @@ CACHES = {
     # Tests get a private in-memory cache unless CACHE_URL points at a shared one (CI: Redis).
     "default": env.cache_url("CACHE_URL", default="locmemcache://" if TESTING else f"filecache://{VAR_DIR / 'cache'}"),
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis stopped must not mean sign-in stopped: this process's memory stands in, with a warning.
+    CACHES["default"]["BACKEND"] = "mentorship.cache.FallbackRedisCache"
 
 # --- Accounts
 AUTH_USER_MODEL = "people.User"
