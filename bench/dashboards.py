@@ -184,7 +184,13 @@ def build(participants: int, sessions_total: int, *, seed: int = 1):
     )
     responses = SurveyResponse.objects.bulk_create(
         [
-            SurveyResponse(instance=instance, invitation_id=pk, role="mentee", submitted_on=today - timedelta(days=25))
+            SurveyResponse(
+                survey=instance.survey,
+                instance=instance,
+                invitation_id=pk,
+                role="mentee",
+                submitted_on=today - timedelta(days=25),
+            )
             for pk in SurveyInvitation.objects.filter(answered=True).values_list("pk", flat=True)
         ],
         batch_size=batch,

@@ -193,7 +193,13 @@ def build(pairings: int, *, seed: int = 1):
     invitations = SurveyInvitation.objects.filter(instance=instance, answered=True).values_list("pk", flat=True)
     responses = SurveyResponse.objects.bulk_create(
         [
-            SurveyResponse(instance=instance, invitation_id=pk, role="mentee", submitted_on=today - timedelta(days=15))
+            SurveyResponse(
+                survey=instance.survey,
+                instance=instance,
+                invitation_id=pk,
+                role="mentee",
+                submitted_on=today - timedelta(days=15),
+            )
             for pk in invitations
         ],
         batch_size=batch,

@@ -12,9 +12,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from evaluation import selectors
+from evaluation import diversity, selectors
 from evaluation.health import Health
 from evaluation.models import ProgramSnapshot
+from people import privacy
 
 TOO_FEW = "too few to compare"
 
@@ -173,27 +174,30 @@ def outcomes_table(*, program, **_) -> tuple[list, list]:
 
 
 def diversity_table(*, program, **_) -> tuple[list, list]:
-    """HR only: aggregates of groups of five or more."""
+    """HR only: the released figures of the D&I view, under the same rules."""
     header = ["Dimension", "Group", "Participants", "Share of participants %", "Employees", "Share of employees %"]
-    header += ["Participation rate %", "Mentees", "Match rate %", "Satisfaction (1-5)"]
+    header += ["Participation rate %", "Mentees", "Match rate %", "Satisfaction (1-5)", "Released on"]
+    released = diversity.program_diversity(program=program)
+    released_on = timezone.localdate(released.released_at).isoformat()
     rows = []
-    for dimension in selectors.program_diversity(program=program):
-        for row in dimension.rows:
-            if not row.shown:
-                rows.append([dimension.label, row.label, f"fewer than {selectors.MIN_GROUP}", *[""] * 7])
-                continue
+    for dimension in released.figures["dimensions"]:
+        if dimension["withheld"]:
+            rows.append([dimension["label"], "", privacy.too_few_label(), *[""] * 7, released_on])
+            continue
+        for row in dimension["rows"]:
             rows.append(
                 [
-                    dimension.label,
-                    row.label,
-                    row.participants,
-                    _value(row.participants_share),
-                    row.employees,
-                    _value(row.employees_share),
-                    _value(row.participation_rate),
-                    row.mentees,
-                    _value(row.match_rate),
-                    _value(row.satisfaction),
+                    dimension["label"],
+                    row["label"],
+                    row["participants"],
+                    _value(row["participants_share"]),
+                    _value(row["employees"]),
+                    _value(row["employees_share"]),
+                    _value(row["participation_rate"]),
+                    _value(row["mentees"]),
+                    _value(row["match_rate"]),
+                    _value(row["satisfaction"]),
+                    released_on,
                 ]
             )
     return header, rows

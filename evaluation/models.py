@@ -8,8 +8,7 @@ never disagree. One row per program and day: the nightly job, "Recompute now" an
 
 from django.db import models
 
-#: Averages and scores of fewer answers than this are not shown (the surveys app's rule).
-MIN_ANSWERS = 5
+from people import privacy
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -98,13 +97,13 @@ class ProgramSnapshot(models.Model):
     @property
     def satisfaction(self) -> float | None:
         """The average rating, once enough answers make it meaningful (and anonymous)."""
-        if self.rating_answers < MIN_ANSWERS or self.rating_average is None:
+        if not privacy.is_shown(self.rating_answers) or self.rating_average is None:
             return None
         return round(self.rating_average, 2)
 
     @property
     def nps(self) -> int | None:
         """Net Promoter Score: % promoters (9-10) minus % detractors (0-6), -100..100."""
-        if self.nps_answers < MIN_ANSWERS:
+        if not privacy.is_shown(self.nps_answers):
             return None
         return round(100 * (self.nps_promoters - self.nps_detractors) / self.nps_answers)

@@ -6,9 +6,8 @@ Every read is a fixed number of queries whatever the number of participants, pai
 sessions: counts are SQL aggregates and annotations, never a loop over pairings.
 
 Privacy: program owners get counts and percentages only; names appear only in HR's
-at-risk list. Diversity data is read only by :func:`program_diversity` (HR admins),
-only for groups of ``MIN_GROUP`` people or more, with smaller groups merged by the
-directory's own rule (``people.selectors.self_identification_summary``).
+at-risk list. Every threshold comes from ``people.privacy``; diversity data is read
+only by ``evaluation.diversity`` (HR admins), through that module's rules.
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -50,17 +48,12 @@ from evaluation.health import (
 from evaluation.models import ProgramSnapshot
 from matching.models import Pairing
 from mentorship.models import Notification
-from people.models import Person, SelfIdentification
-from people.selectors import (
-    NOT_SHARED_LABEL,
-    OTHER_LABEL,
-    SELF_IDENTIFICATION_DIMENSIONS,
-    self_identification_summary,
-)
+from people import privacy
+from people.models import Person
 from programs.models import Enrollment, Goal, GoalEvent, Objective, Program, Role, TrainingCompletion, TrainingModule
 from sessions.models import ActionItem, MentoringSession
 from surveys.models import SurveyAnswer, SurveyInvitation, SurveyQuestion
-from surveys.selectors import MIN_GROUP, NUMBER_STATS
+from surveys.selectors import NUMBER_STATS
 
 APPROVED = Enrollment.Status.APPROVED
 PairingStatus = Pairing.Status
@@ -265,7 +258,7 @@ def _survey_figures(snapshot: ProgramSnapshot, program: Program, as_of: date, mo
     stats = {
         row["question__kind"]: row
         for row in SurveyAnswer.objects.filter(
-            response__instance__survey__program=program,
+            response__survey__program=program,
             response__submitted_on__lte=as_of,
             question__kind__in=SurveyQuestion.NUMBER_KINDS,
             number__isnull=False,
@@ -399,8 +392,8 @@ HEADLINES = [
     ("action_items_done_percent", "Action items done", "%", True, ""),
     ("training_percent", "Required training done", "%", True, ""),
     ("survey_response_rate", "Survey response rate", "%", True, ""),
-    ("satisfaction", "Satisfaction (1-5)", "", True, f"Average of every 1-5 rating; shown from {MIN_GROUP} answers."),
-    ("nps", "NPS", "", True, f"Promoters minus detractors (-100 to 100); shown from {MIN_GROUP} answers."),
+    ("satisfaction", "Satisfaction (1-5)", "", True, "Average of every 1-5 rating; shown from {min_group} answers."),
+    ("nps", "NPS", "", True, "Promoters minus detractors (-100 to 100); shown from {min_group} answers."),
 ]
 
 
@@ -408,7 +401,7 @@ def _headline_note(key: str, snapshot: ProgramSnapshot) -> str:
     """Why a figure is blank, where that is not obvious."""
     answers = {"satisfaction": snapshot.rating_answers, "nps": snapshot.nps_answers}
     if key in answers and getattr(snapshot, key) is None:
-        return f"{answers[key]} answer{'s' if answers[key] != 1 else ''} so far; shown from {MIN_GROUP}"
+        return f"{answers[key]} answer{'s' if answers[key] != 1 else ''} so far; shown from {privacy.min_group()}"
     if key == "days_since_session_median" and snapshot.days_since_session_avg is not None:
         return f"Average {snapshot.days_since_session_avg:g} days"
     return ""
@@ -423,7 +416,7 @@ def snapshot_headlines(*, snapshot: ProgramSnapshot, previous: ProgramSnapshot |
             previous=getattr(previous, key) if previous is not None else None,
             suffix=suffix,
             higher_is_better=better,
-            help=help_text,
+            help=help_text.format(min_group=privacy.min_group()),
             note=_headline_note(key, snapshot),
         )
         for key, label, suffix, better, help_text in HEADLINES
@@ -751,7 +744,7 @@ class OutcomeRow:
 
     @property
     def comparable(self) -> bool:
-        return self.participants.n >= MIN_GROUP and self.comparison.n >= MIN_GROUP
+        return privacy.is_shown(self.participants.n) and privacy.is_shown(self.comparison.n)
 
     @property
     def retention_difference(self) -> float | None:
@@ -776,7 +769,7 @@ class Outcomes:
     by_department: list[OutcomeRow] = field(default_factory=list)
     participants_total: int = 0
     participants_without_comparison: int = 0
-    min_group: int = MIN_GROUP
+    min_group: int = field(default_factory=privacy.min_group)
 
 
 def _band_case() -> Case:
@@ -864,149 +857,3 @@ def _outcome_row(label: str, cells) -> OutcomeRow:
         participants=Rates(n=participants, retained_percent=own("retained"), promoted_percent=own("promoted")),
         comparison=Rates(n=colleagues, retained_percent=weighted("retained"), promoted_percent=weighted("promoted")),
     )
-
-
-# --- Diversity and inclusion (HR admins only) ------------------------------------------
-
-
-@dataclass
-class DiversityRow:
-    label: str
-    participants: int
-    participants_share: float | None
-    employees: int
-    employees_share: float | None
-    mentees: int
-    mentees_matched: int
-    respondents: int
-    rating_total: int
-    rating_answers: int
-
-    @property
-    def shown(self) -> bool:
-        return self.participants >= MIN_GROUP
-
-    @property
-    def participation_rate(self) -> float | None:
-        return round(100 * self.participants / self.employees, 1) if self.shown and self.employees else None
-
-    @property
-    def match_rate(self) -> float | None:
-        if not self.shown or self.mentees < MIN_GROUP:
-            return None
-        return round(100 * self.mentees_matched / self.mentees, 1)
-
-    @property
-    def satisfaction(self) -> float | None:
-        if not self.shown or self.respondents < MIN_GROUP or not self.rating_answers:
-            return None
-        return round(self.rating_total / self.rating_answers, 2)
-
-
-@dataclass
-class DiversityDimension:
-    name: str
-    label: str
-    rows: list[DiversityRow]
-
-
-def _normalise(value: str | None) -> str:
-    return " ".join((value or "").split()).casefold()
-
-
-def _label_keys(name: str, labels: list[str]) -> dict[str, str]:
-    """Normalised stored value -> the label ``self_identification_summary`` shows for it."""
-    choices = SelfIdentification._meta.get_field(name).choices
-    if choices:
-        by_label = {str(label): code for code, label in choices}
-        return {_normalise(by_label.get(label, label)): label for label in labels}
-    return {_normalise(label): label for label in labels}
-
-
-def program_diversity(*, program: Program) -> list[DiversityDimension]:
-    """Participation, match rate and satisfaction of the program's participants by
-    self-reported group, for every self-identification dimension.
-
-    Groups are those ``people.selectors.self_identification_summary`` shows for the
-    participants: five people or more, smaller ones merged into "Other / not shown" (or
-    left out when even that stays small). Match rates need five mentees in the group and
-    satisfaction five people who rated (attributed answers only: anonymous ones cannot be
-    traced to anyone). Employees: current employees of the company with the same answer.
-    A fixed number of queries, whatever the number of people.
-    """
-    names = [name for name, _ in SELF_IDENTIFICATION_DIMENSIONS]
-    enrollments = Enrollment.objects.filter(program=program, status=APPROVED)
-    people = Person.objects.filter(pk__in=enrollments.values("person_id"))
-    summary = self_identification_summary(people_queryset=people, min_group=MIN_GROUP)
-    participants = list(
-        enrollments.annotate(
-            # An integer, not a boolean: no per-row conversion for 10,000 participants.
-            matched=ExpressionWrapper(
-                Exists(Pairing.objects.filter(matched_q(timezone.now()), mentee_id=OuterRef("pk"))),
-                output_field=IntegerField(),
-            )
-        ).values_list("person_id", "role", "matched", *(f"person__self_identification__{n}" for n in names))
-    )
-    ratings = {
-        row["response__invitation__enrollment__person_id"]: (row["total"], row["n"])
-        for row in SurveyAnswer.objects.filter(
-            question__kind=SurveyQuestion.Kind.RATING,
-            number__isnull=False,
-            response__instance__survey__program=program,
-            response__invitation__enrollment__program=program,
-        )
-        .order_by()
-        .values("response__invitation__enrollment__person_id")
-        .annotate(total=Sum("number"), n=Count("pk"))
-    }
-    # Participants who answer alike in every dimension count together: the loops below run
-    # over these combinations, not over people.
-    combinations: dict[tuple, list[int]] = {}
-    for person_id, role, matched, *values in participants:
-        total, n = ratings.get(person_id, (0, 0))
-        mentee = role == Role.MENTEE
-        tally = combinations.setdefault(tuple(values), [0, 0, 0, 0, 0, 0])
-        for position, amount in enumerate((1, mentee, mentee and bool(matched), bool(n), total, n)):
-            tally[position] += amount
-    current = SelfIdentification.objects.filter(person__termination_date__isnull=True)
-    employees_total = Person.objects.active().count()
-    dimensions = []
-    for index, (name, label) in enumerate(SELF_IDENTIFICATION_DIMENSIONS):
-        shown = [group for group, _ in summary[name] if group not in (OTHER_LABEL, NOT_SHARED_LABEL)]
-        has_other = any(group == OTHER_LABEL for group, _ in summary[name])
-        keys = _label_keys(name, shown)
-
-        def bucket(value, keys=keys, has_other=has_other):
-            key = _normalise(value)
-            if not key:
-                return NOT_SHARED_LABEL
-            return keys.get(key, OTHER_LABEL if has_other else None)
-
-        order = [*shown, *([OTHER_LABEL] if has_other else []), NOT_SHARED_LABEL]
-        rows = {group: DiversityRow(group, 0, None, 0, None, 0, 0, 0, 0, 0) for group in order}
-        for values, (people_n, mentees, matched, respondents, total, n) in combinations.items():
-            row = rows.get(bucket(values[index]))
-            if row is None:
-                continue
-            row.participants += people_n
-            row.mentees += mentees
-            row.mentees_matched += matched
-            row.respondents += respondents
-            row.rating_total += total
-            row.rating_answers += n
-        shared = 0
-        for value, n in current.order_by().values_list(name).annotate(Count("pk")):
-            if not _normalise(value):
-                continue
-            shared += n
-            row = rows.get(bucket(value))
-            if row is not None:
-                row.employees += n
-        rows[NOT_SHARED_LABEL].employees = employees_total - shared
-        total_participants = len(participants)
-        for row in rows.values():
-            if row.shown:
-                row.participants_share = round(100 * row.participants / total_participants, 1)
-                row.employees_share = round(100 * row.employees / employees_total, 1) if employees_total else None
-        dimensions.append(DiversityDimension(name=name, label=label, rows=list(rows.values())))
-    return dimensions

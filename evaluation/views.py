@@ -18,11 +18,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
+from evaluation import diversity as diversity_figures
 from evaluation import exports, selectors, services, tasks
 from evaluation.forms import HealthFilterForm, TrendForm
 from evaluation.health import RULE_SUMMARY, Health
 from mentorship.jobs import task_queue_on_commit
 from mentorship.permissions import hr_admin_required
+from people import privacy
 
 T = "evaluation/"
 HEALTH_PAGE_SIZE = 50
@@ -76,7 +78,7 @@ def program_dashboard(request, slug):
         "month_choices": selectors.TREND_MONTHS,
         "chart_data": selectors.trend_chart_data(snapshots=dashboard.trend),
         "rule": RULE_SUMMARY,
-        "min_answers": selectors.MIN_GROUP,
+        "min_answers": privacy.min_group(),
         "tables": _tables_for(request),
         **_tabs(request, program, "success"),
     }
@@ -162,10 +164,12 @@ def outcomes(request, slug):
 def diversity(request, slug):
     program = _program(request, slug)
     _require_hr(request)
+    released = diversity_figures.program_diversity(program=program)
     context = {
         "program": program,
-        "dimensions": selectors.program_diversity(program=program),
-        "min_group": selectors.MIN_GROUP,
+        "released": released,
+        "dimensions": released.figures["dimensions"],
+        "min_group": privacy.min_group(),
         **_tabs(request, program, "diversity"),
     }
     return render(request, T + "diversity.html", context)

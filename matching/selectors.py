@@ -3,8 +3,9 @@ pairings lists, a participant's own matches, a mentee's suggestions and a
 mentor's requests. Every list is built with a fixed number of queries.
 
 Diversity data (``people.SelfIdentification``) is read only by
-``run_comparison`` for HR admins, only as match rates of groups of five or
-more people; smaller groups are merged into "Other / not shown".
+``run_comparison`` for HR admins, only as match rates under the rules of
+``people.privacy`` (pooled groups, enough people matched and not matched in
+every group, and never for two runs that differ by a handful of mentees).
 """
 
 from __future__ import annotations
@@ -20,13 +21,9 @@ from matching.features import CRITERION_LABELS, MatchSettings, cohort_load, part
 from matching.models import MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
 from matching.scoring import cohort_score
 from matching.services import SELF_SELECT_MODES, SELF_SELECT_STATUSES, matching_criteria_get_or_create
-from people.models import Language, SelfIdentification
+from people import privacy
+from people.models import Language
 from programs.models import Enrollment, EnrollmentSkill, Objective, Program, Role
-
-#: Groups smaller than this are never shown on their own.
-MIN_GROUP_SIZE = 5
-OTHER_GROUP = "Other / not shown"
-
 
 # --- HR: programs and their matching overview -------------------------------------------
 
@@ -230,6 +227,10 @@ class RunComparison:
     locations: list[ComparisonRow] = field(default_factory=list)
     #: (dimension label, rows); empty unless the viewer is an HR admin
     diversity: list[tuple[str, list[ComparisonRow]]] = field(default_factory=list)
+    #: dimensions whose rates ``people.privacy`` does not allow for this run
+    diversity_hidden: list[str] = field(default_factory=list)
+    #: a run that differs from this one by too few mentees to show any breakdown by group
+    diversity_blocked_by: MatchRun | None = None
     #: (setting, before, after) for every criterion that differs from the previous run
     criteria_changes: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -280,70 +281,73 @@ def criteria_changes(before: dict, after: dict) -> list[tuple[str, str, str]]:
     return out
 
 
-DIVERSITY_DIMENSIONS = [
-    ("gender", "Gender"),
-    ("age_band", "Age"),
-    ("ethnicity", "Ethnicity"),
-    ("disability", "Disability"),
-    ("lgbtq", "LGBTQ+"),
-    ("first_generation_professional", "First in family in a professional career"),
-]
-
-
-def _diversity_label(dimension: str, value: str) -> tuple[str, str]:
-    """(group key, label) for a self-identification answer; blank = not shared."""
-    value = (value or "").strip()
-    if not value:
-        return "", ""
-    if dimension == "ethnicity":
-        return value.casefold(), value
-    choices = dict(SelfIdentification._meta.get_field(dimension).choices)
-    return value, str(choices.get(value, value))
-
-
-def suppress_small_groups(sizes: dict[str, int], *, hidden: int = 0) -> tuple[set[str], int]:
-    """Groups that may be shown and the size of "Other / not shown".
-
-    Groups under ``MIN_GROUP_SIZE`` go to "Other / not shown" (with the ``hidden``
-    people who shared nothing). If that leaves "Other" between 1 and 4 people, the
-    smallest shown groups join it too: otherwise its rate could be worked out from
-    the total and the shown groups.
-    """
-    shown = {key for key, n in sizes.items() if n >= MIN_GROUP_SIZE}
-    other = hidden + sum(n for key, n in sizes.items() if key not in shown)
-    while 0 < other < MIN_GROUP_SIZE and shown:
-        smallest = min(shown, key=lambda key: (sizes[key], key))
-        shown.discard(smallest)
-        other += sizes[smallest]
-    return shown, other
-
-
-def _group_rates(members: dict[int, tuple[str, str]], considered: list[int], matched: set[int], *, suppress: bool):
-    """label -> Rate over ``considered`` mentees, grouped by ``members[id] = (key, label)``."""
+def _group_rates(members: dict[int, str], considered: list[int], matched: set[int]) -> dict[str, Rate]:
+    """label -> Rate over ``considered`` mentees, grouped by ``members[id]`` (departments, locations)."""
     sizes: Counter = Counter()
     hits: Counter = Counter()
-    labels: dict[str, str] = {}
-    hidden = hidden_hits = 0
     for mentee_id in considered:
-        key, label = members.get(mentee_id, ("", ""))
-        if not key:
-            hidden += 1
-            hidden_hits += mentee_id in matched
-            continue
-        labels.setdefault(key, label)
-        sizes[key] += 1
-        hits[key] += mentee_id in matched
-    if not suppress:
-        out = {labels[key]: Rate(hits[key], sizes[key]) for key in sizes}
-        if hidden:
-            out["Not known"] = Rate(hidden_hits, hidden)
-        return out
-    shown, other = suppress_small_groups(dict(sizes), hidden=hidden)
-    out = {labels[key]: Rate(hits[key], sizes[key]) for key in sorted(shown, key=lambda k: labels[k])}
-    if other:
-        other_hits = hidden_hits + sum(hits[key] for key in sizes if key not in shown)
-        out[OTHER_GROUP] = Rate(other_hits, other)
-    return out
+        label = members.get(mentee_id) or ""
+        sizes[label] += 1
+        hits[label] += mentee_id in matched
+    return {label: Rate(hits[label], sizes[label]) for label in sizes}
+
+
+def _diversity_rates(
+    values: dict[int, str], considered: list[int], matched: set[int], dimension: str
+) -> dict[str, Rate] | None:
+    """Match rates by self-identified group for one run and one dimension, or None when
+    ``people.privacy`` does not allow them: groups pooled by complementary suppression,
+    and rates only when every group has enough mentees matched and not matched."""
+    keys = {pk: privacy.answer_key(dimension, values.get(pk)) for pk in considered}
+    spellings: dict[str, Counter] = {}
+    for pk in considered:
+        raw = " ".join((values.get(pk) or "").split())
+        spellings.setdefault(keys[pk], Counter())[raw] += 1
+    labels = privacy.answer_labels(dimension, spellings)
+    breakdown = privacy.suppress_counts(Counter(keys.values()), labels)
+    if breakdown.withheld:
+        return None
+    sizes: Counter = Counter()
+    hits: Counter = Counter()
+    for pk in considered:
+        label = breakdown.label_of(keys[pk])
+        sizes[label] += 1
+        hits[label] += pk in matched
+    if not privacy.outcome_rates_shown((hits[label], sizes[label]) for label in sizes):
+        return None
+    return {label: Rate(hits[label], sizes[label]) for label in sizes}
+
+
+def _records_changed(before: tuple[set, set], after: tuple[set, set]) -> int:
+    """Mentees whose (considered, matched) differ between two runs."""
+    (considered_a, matched_a), (considered_b, matched_b) = before, after
+    changed = considered_a ^ considered_b
+    both = considered_a & considered_b
+    changed |= {pk for pk in both if (pk in matched_a) != (pk in matched_b)}
+    return len(changed)
+
+
+def diversity_blocked_by(*, run: MatchRun) -> MatchRun | None:
+    """The run whose comparison with ``run`` would single people out, if any.
+
+    HR knows who each run matched, so two runs whose mentees (or whose matched
+    mentees) differ by between 1 and ``PRIVACY_MIN_GROUP - 1`` people would, side
+    by side, tell those people's groups. Such a run's breakdown by self-identified
+    group is not shown. Two queries.
+    """
+    finished = (MatchRun.Status.DONE, MatchRun.Status.PUBLISHED)
+    runs = list(MatchRun.objects.filter(program=run.program_id, status__in=finished).only("pk", "stats"))
+    matched: dict[int, set[int]] = {r.pk: set() for r in runs}
+    for run_id, mentee_id in MatchProposal.objects.filter(run__in=runs).values_list("run_id", "mentee_id"):
+        matched[run_id].add(mentee_id)
+    records = {r.pk: (set((r.stats or {}).get("mentee_ids", [])), matched[r.pk]) for r in runs}
+    mine = records.get(run.pk)
+    if mine is None:
+        return None
+    for other in runs:
+        if other.pk != run.pk and 0 < _records_changed(mine, records[other.pk]) < privacy.min_group():
+            return other
+    return None
 
 
 def _rows(current: dict[str, Rate], previous: dict[str, Rate] | None) -> list[ComparisonRow]:
@@ -351,14 +355,14 @@ def _rows(current: dict[str, Rate], previous: dict[str, Rate] | None) -> list[Co
     for label in previous or {}:
         if label not in current:
             labels.append(label)
-    fixed_last = [x for x in labels if x in (OTHER_GROUP, "Not known")]
+    fixed_last = [x for x in labels if x in (privacy.OTHER_LABEL, privacy.NOT_SHARED_LABEL)]
     labels = sorted((x for x in labels if x not in fixed_last), key=str.casefold) + fixed_last
     return [ComparisonRow(label, current.get(label), (previous or {}).get(label)) for label in labels]
 
 
 def run_comparison(*, run: MatchRun, previous: MatchRun | None, viewer) -> RunComparison:
-    """Match rates per department, location and (HR admins only) self-identified group,
-    for a run and the one before. Two queries."""
+    """Match rates per department, location and (HR admins only, under ``people.privacy``)
+    self-identified group, for a run and the one before. Two queries, four for HR."""
     runs = [r for r in (run, previous) if r is not None]
     matched: dict[int, set[int]] = {r.pk: set() for r in runs}
     for run_id, mentee_id in MatchProposal.objects.filter(run__in=runs).values_list("run_id", "mentee_id"):
@@ -366,35 +370,36 @@ def run_comparison(*, run: MatchRun, previous: MatchRun | None, viewer) -> RunCo
     include_diversity = bool(getattr(viewer, "is_hr_admin", False))
     fields = ["pk", "person__department__name", "person__location__name"]
     if include_diversity:
-        fields += [f"person__self_identification__{name}" for name, _ in DIVERSITY_DIMENSIONS]
+        fields += [f"person__self_identification__{name}" for name in privacy.DIMENSION_NAMES]
     people = {
         row[0]: row for row in Enrollment.objects.filter(program=run.program_id, role=Role.MENTEE).values_list(*fields)
     }
 
-    def rates(target: MatchRun, index: int, *, suppress: bool, dimension: str = "") -> dict[str, Rate]:
-        considered = [pk for pk in (target.stats or {}).get("mentee_ids", []) if pk in people]
-        if dimension:
-            members = {pk: _diversity_label(dimension, people[pk][index]) for pk in considered}
-        else:
-            members = {pk: (people[pk][index] or "", people[pk][index] or "") for pk in considered}
-        return _group_rates(members, considered, matched[target.pk], suppress=suppress)
+    def considered(target: MatchRun) -> list[int]:
+        return [pk for pk in (target.stats or {}).get("mentee_ids", []) if pk in people]
 
     comparison = RunComparison(current=run, previous=previous)
     if previous is not None:
         comparison.criteria_changes = criteria_changes(previous.criteria, run.criteria)
     for attr, index in (("departments", 1), ("locations", 2)):
-        current = rates(run, index, suppress=False)
-        before = rates(previous, index, suppress=False) if previous else None
+        members = {pk: row[index] for pk, row in people.items()}
+        current = _group_rates(members, considered(run), matched[run.pk])
+        before = _group_rates(members, considered(previous), matched[previous.pk]) if previous else None
         setattr(comparison, attr, _rows(current, before))
-    if include_diversity:
-        for offset, (name, label) in enumerate(DIVERSITY_DIMENSIONS):
-            index = 3 + offset
-            current = rates(run, index, suppress=True, dimension=name)
-            before = rates(previous, index, suppress=True, dimension=name) if previous else None
-            rows = _rows(current, before)
-            # A dimension where nobody can be shown apart says nothing: leave it out.
-            if any(row.label != OTHER_GROUP for row in rows):
-                comparison.diversity.append((label, rows))
+    if not include_diversity:
+        return comparison
+    comparison.diversity_blocked_by = diversity_blocked_by(run=run)
+    if comparison.diversity_blocked_by is not None:
+        return comparison
+    previous_shown = previous is not None and diversity_blocked_by(run=previous) is None
+    for offset, (name, label) in enumerate(privacy.dimensions()):
+        values = {pk: row[3 + offset] for pk, row in people.items()}
+        current = _diversity_rates(values, considered(run), matched[run.pk], name)
+        if current is None:
+            comparison.diversity_hidden.append(label)
+            continue
+        before = _diversity_rates(values, considered(previous), matched[previous.pk], name) if previous_shown else None
+        comparison.diversity.append((label, _rows(current, before)))
     return comparison
 
 

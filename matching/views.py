@@ -21,6 +21,7 @@ from matching.forms import MatchingCriteriaForm, MentorshipRequestForm, PairingE
 from matching.models import MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
 from matching.services import MatchingError
 from mentorship.permissions import hr_admin_required
+from people import privacy
 from programs.models import Enrollment, Program, Role
 
 TEMPLATES = "matching/"
@@ -153,6 +154,7 @@ def run_detail(request, pk):
             unmatched_count=unmatched_count,
             unmatched=unmatched,
             max_points=(run.stats or {}).get("max_points", {}),
+            min_group=privacy.min_group(),
         )
     return render(request, TEMPLATES + "run_detail.html", context)
 

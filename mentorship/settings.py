@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 from mentorship.config import env
 from mentorship.logs import logging_config, structlog_configure
@@ -28,7 +29,7 @@ else:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.url_str("SITE_URL", default="http://127.0.0.1:8000")
-# The product's name in emails (sign-up, password reset, notifications) and page titles.
+# The product's name in the emails of sign-up, password reset and account notices.
 PRODUCT_NAME = env.str("PRODUCT_NAME", default="Mentoring") or "Mentoring"
 
 INSTALLED_APPS = [
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_structlog",
@@ -57,6 +59,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Before anything reads the session cookie or a form: NUL in a request is a 400.
+    "mentorship.middleware.RefuseUnstorableTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -155,6 +160,10 @@ ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": "10/m/ip,5/5m/key"}
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PRODUCT_NAME}] "
 
+# --- Privacy: the smallest group any figure, breakdown or export may describe
+# (people/privacy.py applies it everywhere). Below 3 it would protect nobody.
+PRIVACY_MIN_GROUP = env.int("PRIVACY_MIN_GROUP", default=5, minimum=3)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -205,6 +214,22 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp), in development and tests too: only this site's
+# own files run or load. No inline script and no inline style: behaviour lives in
+# static/js/, looks in static/css/app.css. data: images are Bootstrap's built-in SVG
+# icons (select arrows, check marks, close buttons), which its CSS embeds.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 # --- Celery: an embedded filesystem broker by default, Redis by URL.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

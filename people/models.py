@@ -245,3 +245,20 @@ class ImportJob(models.Model):
     @property
     def is_running(self):
         return self.status in self.RUNNING_STATUSES
+
+
+class DisclosureRelease(models.Model):
+    """The last released figures of one population (see ``people.privacy``, rule 4).
+
+    ``fingerprints`` are keyed hashes of each person's record at release time:
+    they tell how many people changed since, never what anyone answered.
+    """
+
+    key = models.CharField(max_length=120, unique=True)
+    released_at = models.DateTimeField()
+    population = models.PositiveIntegerField(default=0)
+    fingerprints = models.JSONField(default=list)
+    figures = models.JSONField(default=dict)
+
+    def __str__(self):
+        return f"Release of {self.key} ({self.released_at:%Y-%m-%d})"

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mentorship.permissions import hr_admin_required
-from people import selectors, services
+from people import privacy, selectors, services
 from people.forms import DirectoryFilterForm, PeopleImportUploadForm, SelfIdentificationForm
 from people.models import ImportJob, Person, SelfIdentification
 
@@ -73,10 +73,15 @@ def self_identification_withdraw(request):
 
 @hr_admin_required
 def self_identification_overview(request):
-    people = Person.objects.active()
-    summary = selectors.self_identification_summary(people_queryset=people)
-    dimensions = [(key, label, summary[key]) for key, label in selectors.SELF_IDENTIFICATION_DIMENSIONS]
-    context = {"dimensions": dimensions, "total": people.count(), "min_group": 5}
+    released = privacy.directory_self_identification()
+    figures = released.figures["dimensions"]
+    dimensions = [(key, label, figures[key]) for key, label in privacy.dimensions()]
+    context = {
+        "dimensions": dimensions,
+        "total": released.figures["total"],
+        "released": released,
+        "min_group": privacy.min_group(),
+    }
     return render(request, "people/self_identification_overview.html", context)
 
 

@@ -5,9 +5,12 @@ and what came back (``SurveyResponse`` and its ``SurveyAnswer`` rows).
 A survey with no program is a ready-made template from the library
 (``surveys.library``); HR copies it into a program and edits the copy.
 
-Anonymity is a storage rule, not a display rule: the response of an anonymous
-survey has no link to the person or to their invitation. The invitation only
-records *that* the person answered, and the response keeps only the date.
+Anonymity is a storage rule, not a display rule (see ``surveys.anonymity``): the
+answers of an anonymous survey are first kept sealed (``SealedSurveyResponse``,
+encrypted with a key the database does not hold), then join the results in
+batches of at least ``PRIVACY_MIN_GROUP``, as ``SurveyResponse`` rows linked to
+the survey, its program-wide round and a reporting group only. The invitation
+records *that* the person answered, nothing else.
 """
 
 import uuid
@@ -289,23 +292,31 @@ class SurveyInvitation(models.Model):
 
 
 class SurveyResponse(models.Model):
-    """What one person answered in one round.
+    """What one person answered in one round (attributed), or one released anonymous answer.
 
-    Anonymous surveys: ``invitation`` is empty, ``edit_key_hash`` is the hash of a
-    random key kept only in the respondent's browser (so they can change their
-    answers until the round closes), and the only time kept is the date. The
-    primary key is a random UUID, so row order says nothing about who answered
-    when. ``role`` and ``department`` are kept for group results, which are shown
-    only for groups of 5 or more.
+    Attributed surveys: ``invitation`` names the person; ``role``, ``department`` and
+    ``submitted_on`` describe them and the day they answered.
+
+    Anonymous surveys: no invitation, no department. ``instance`` is a program-wide
+    round (never one pairing's), or empty for answers pooled over the whole survey;
+    ``role`` is the reporting group ("" when the round's roles are too small to tell
+    apart); ``submitted_on`` is the day the batch joined the results, not the day the
+    person answered. ``edit_key_hash`` is the hash of a key held only in the
+    respondent's browser, so they can read their answers back. The primary key is a
+    random UUID and a batch is written in random order, so neither says who answered
+    when.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    instance = models.ForeignKey(SurveyInstance, on_delete=models.CASCADE, related_name="responses")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    instance = models.ForeignKey(
+        SurveyInstance, null=True, blank=True, on_delete=models.CASCADE, related_name="responses"
+    )
     invitation = models.OneToOneField(
         SurveyInvitation, null=True, blank=True, on_delete=models.CASCADE, related_name="response"
     )
     edit_key_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    role = models.CharField(max_length=10, choices=Role.choices)
+    role = models.CharField(max_length=10, choices=Role.choices, blank=True)
     department = models.CharField(max_length=120, blank=True)
     submitted_on = models.DateField()
 
@@ -314,10 +325,37 @@ class SurveyResponse(models.Model):
             models.CheckConstraint(
                 condition=Q(invitation__isnull=False) | ~Q(edit_key_hash=""), name="response_is_attributed_or_keyed"
             ),
+            models.CheckConstraint(
+                condition=Q(invitation__isnull=False) | Q(department=""), name="anonymous_response_has_no_department"
+            ),
         ]
 
     def __str__(self):
-        return f"Response to {self.instance}"
+        return f"Response to {self.survey}"
+
+
+class SealedSurveyResponse(models.Model):
+    """Anonymous answers waiting to join the results (``surveys.anonymity``).
+
+    ``sealed`` is the answers encrypted (AES-GCM) with a key derived from the
+    project's secret key, which the database does not hold: someone reading the
+    database sees that a person answered (their invitation says so) and that a
+    sealed row exists, but not what it says. Once the round's reporting group has
+    ``PRIVACY_MIN_GROUP`` sealed answers they are released together, in random
+    order, and these rows are deleted.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sealed_responses")
+    instance = models.ForeignKey(
+        SurveyInstance, null=True, blank=True, on_delete=models.CASCADE, related_name="sealed_responses"
+    )
+    group = models.CharField(max_length=10, choices=Role.choices, blank=True)
+    edit_key_hash = models.CharField(max_length=64, db_index=True)
+    sealed = models.TextField()
+
+    def __str__(self):
+        return f"Sealed answers to {self.survey}"
 
 
 class SurveyAnswer(models.Model):

@@ -1,12 +1,15 @@
 """Survey reads: pending invitations, the builder's lists, and results.
 
-Results never name anyone for an anonymous survey and never show a group
-(a role, a department, a period) with fewer than ``MIN_GROUP`` answers; an
-anonymous survey with fewer answers than that shows only its response rate.
+Results follow ``people.privacy``: they never name anyone for an anonymous
+survey, never show a group (a role, a department, a period) with fewer than
+``PRIVACY_MIN_GROUP`` answers nor one that could be worked out from the total
+and the groups shown; for an anonymous survey, no figure of a question answered
+by fewer than the minimum, and only its response rate until the minimum of
+answers has joined the results.
 """
 
-import hashlib
 import random
+from collections import Counter
 from datetime import datetime
 
 from django.db.models import Avg, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -14,10 +17,11 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from people import privacy
 from programs.models import Program, Role
+from surveys import anonymity
 from surveys.models import Survey, SurveyAnswer, SurveyInstance, SurveyInvitation, SurveyQuestion, SurveyResponse
 
-MIN_GROUP = 5
 TEXTS_SHOWN = 100
 
 
@@ -49,51 +53,53 @@ def survey_invitations_for(*, user, now: datetime | None = None, closed_limit: i
     }
 
 
-def edit_key_hash(key: str) -> str:
-    """What is stored of an anonymous respondent's key: its SHA-256 (the key is 32 random bytes)."""
-    return hashlib.sha256(key.encode()).hexdigest() if key else ""
-
-
-def survey_response_of(*, invitation: SurveyInvitation, edit_key: str = "") -> SurveyResponse | None:
-    """The invitation's own response: linked to it for an attributed survey; for an
-    anonymous one, only the response whose secret key the respondent's browser holds."""
-    if not invitation.instance.survey.anonymous:
-        return SurveyResponse.objects.filter(invitation=invitation).first()
-    if not edit_key:
-        return None
-    return invitation.instance.responses.filter(invitation__isnull=True, edit_key_hash=edit_key_hash(edit_key)).first()
-
-
-def survey_response_lines(*, response: SurveyResponse | None) -> list[tuple[str, str]]:
-    """A response as (question, answer) lines, in question order, for its author."""
+def survey_own_answers(*, invitation: SurveyInvitation, edit_key: str = "") -> dict[int, object] | None:
+    """The invitation's own answers ({question id: value}), or None: linked to it for an
+    attributed survey; for an anonymous one, only those whose secret key the
+    respondent's browser holds (sealed or released, see ``surveys.anonymity``)."""
+    if invitation.instance.survey.anonymous:
+        return anonymity.answers_of(invitation=invitation, edit_key=edit_key)
+    response = SurveyResponse.objects.filter(invitation=invitation).first()
     if response is None:
+        return None
+    answers: dict[int, object] = {}
+    for question_id, kind, number, choice, text in response.answers.values_list(
+        "question_id", "question__kind", "number", "choice", "text"
+    ):
+        if kind in SurveyQuestion.NUMBER_KINDS:
+            answers[question_id] = number
+        elif kind == SurveyQuestion.Kind.MULTIPLE:
+            answers.setdefault(question_id, []).append(choice)
+        elif kind == SurveyQuestion.Kind.SINGLE:
+            answers[question_id] = choice
+        else:
+            answers[question_id] = text
+    return answers
+
+
+def survey_answers_released(*, invitation: SurveyInvitation, edit_key: str = "") -> bool:
+    """Whether an anonymous respondent's answers have joined the results (and are final)."""
+    return anonymity.released_of(invitation=invitation, edit_key=edit_key) is not None
+
+
+def survey_response_lines(*, survey: Survey, answers: dict | None) -> list[tuple[str, str]]:
+    """Answers as (question, answer) lines, in question order, for their author."""
+    if not answers:
         return []
-    initial = survey_response_initial(response=response)
     lines = []
-    for question in response.instance.survey.questions.all():
-        value = initial.get(f"q_{question.pk}")
+    for question in survey.questions.all():
+        value = answers.get(question.pk)
         if value not in (None, "", []):
-            lines.append((question.text, ", ".join(value) if isinstance(value, list) else value))
+            lines.append((question.text, ", ".join(value) if isinstance(value, list) else str(value)))
     return lines
 
 
-def survey_response_initial(*, response: SurveyResponse | None) -> dict:
-    """A response as the answer form's initial data (``q_<id>`` -> value)."""
-    if response is None:
-        return {}
-    initial: dict = {}
-    for answer in response.answers.select_related("question"):
-        name = f"q_{answer.question_id}"
-        kind = answer.question.kind
-        if kind in SurveyQuestion.NUMBER_KINDS:
-            initial[name] = str(answer.number)
-        elif kind == SurveyQuestion.Kind.MULTIPLE:
-            initial.setdefault(name, []).append(answer.choice)
-        elif kind == SurveyQuestion.Kind.SINGLE:
-            initial[name] = answer.choice
-        else:
-            initial[name] = answer.text
-    return initial
+def survey_response_initial(*, answers: dict | None) -> dict:
+    """Answers as the answer form's initial data (``q_<id>`` -> value)."""
+    return {
+        f"q_{question_id}": value if isinstance(value, list) else str(value)
+        for question_id, value in (answers or {}).items()
+    }
 
 
 # --- HR and owners: lists ---------------------------------------------------------------
@@ -173,23 +179,30 @@ NUMBER_STATS = {
 
 
 def _group_rows(rows, question: SurveyQuestion, labels: dict | None = None) -> dict:
-    """A breakdown of one rating/NPS question: the groups big enough to show,
-    and how many were too small (not named: even that they exist says something)."""
-    shown, hidden = [], 0
-    for row in rows:
-        if row["n"] < MIN_GROUP:
-            hidden += 1
-            continue
-        label = (labels or {}).get(row["group"], row["group"]) or "Not recorded"
+    """A breakdown of one rating/NPS question under ``people.privacy``: the groups that may
+    be shown, and how many are not (not named: even that they exist says something).
+    Complementary suppression: the overall figure is on the page, so a single small
+    group is never the only one hidden."""
+    rows = [row for row in rows if row["n"]]
+    if len(rows) < 2:
+        return {"shown": [], "hidden": 0}  # One group is the overall figure again.
+    by_key = {row["group"]: row for row in rows}
+    breakdown = privacy.suppress(
+        privacy.Group(row["group"], (labels or {}).get(row["group"], row["group"]) or "Not recorded", row["n"])
+        for row in rows
+    )
+    shown = []
+    for group in breakdown.shown:
+        row = by_key[group.key]
         shown.append(
             {
-                "label": label,
+                "label": group.label,
                 "n": row["n"],
                 "average": round(row["average"], 1) if row["average"] is not None else None,
                 "nps": _nps(row["promoters"], row["detractors"], row["n"]),
             }
         )
-    return {"shown": sorted(shown, key=lambda g: g["label"]), "hidden": hidden}
+    return {"shown": sorted(shown, key=lambda g: g["label"]), "hidden": len(breakdown.hidden_keys)}
 
 
 def survey_results(*, survey: Survey) -> dict:
@@ -198,15 +211,17 @@ def survey_results(*, survey: Survey) -> dict:
     invitations = SurveyInvitation.objects.filter(instance__survey=survey).aggregate(
         invited=Count("pk"), answered=Count("pk", filter=Q(answered=True))
     )
-    responses = SurveyResponse.objects.filter(instance__survey=survey).count()
+    responses = SurveyResponse.objects.filter(survey=survey).count()
+    minimum = privacy.min_group()
     results = {
         "survey": survey,
         "invited": invitations["invited"],
         "answered": invitations["answered"],
         "rate": _rate(invitations["answered"], invitations["invited"]),
         "responses": responses,
-        "min_group": MIN_GROUP,
-        "withheld": survey.anonymous and responses < MIN_GROUP,
+        "min_group": minimum,
+        "withheld": survey.anonymous and responses < minimum,
+        "held_back": anonymity.held_back(survey=survey) if survey.anonymous else 0,
         "questions": [],
         "rate_over_time": [],
         "trend": None,
@@ -231,7 +246,7 @@ def survey_results(*, survey: Survey) -> dict:
         results["questions"] = [{"question": q, "n": 0} for q in questions]
         return results
 
-    answers = SurveyAnswer.objects.filter(response__instance__survey=survey).order_by()
+    answers = SurveyAnswer.objects.filter(response__survey=survey).order_by()
     numbers = answers.filter(question__kind__in=SurveyQuestion.NUMBER_KINDS)
     answered_by = dict(answers.values_list("question_id").annotate(n=Count("response_id", distinct=True)))
     counts: dict[int, dict] = {}
@@ -245,14 +260,17 @@ def survey_results(*, survey: Survey) -> dict:
     stats = {row["question_id"]: row for row in numbers.values("question_id").annotate(**NUMBER_STATS)}
     by_role: dict[int, list] = {}
     by_department: dict[int, list] = {}
-    for target, group_field in ((by_role, "response__role"), (by_department, "response__department")):
+    # Anonymous answers carry no department (see surveys.anonymity).
+    groupings = [(by_role, "response__role")] + ([] if survey.anonymous else [(by_department, "response__department")])
+    for target, group_field in groupings:
         for row in numbers.values("question_id", group=F(group_field)).annotate(**NUMBER_STATS).order_by():
             target.setdefault(row["question_id"], []).append(row)
     trend_rows: dict[int, dict] = {}
     for row in (
         numbers.annotate(period=_period(survey)).values("question_id", "period").annotate(**NUMBER_STATS).order_by()
     ):
-        trend_rows.setdefault(row["question_id"], {})[row["period"]] = row
+        if row["period"] is not None:  # Answers pooled over the whole survey have no round.
+            trend_rows.setdefault(row["question_id"], {})[row["period"]] = row
     texts = _texts(survey=survey, answers=answers)
 
     role_labels = dict(Role.choices)
@@ -261,6 +279,11 @@ def survey_results(*, survey: Survey) -> dict:
     for question in questions:
         n = answered_by.get(question.pk, 0)
         entry = {"question": question, "n": n, "chart_id": f"question-{question.pk}"}
+        if survey.anonymous and not privacy.is_shown(n):
+            # Every figure of a question (count, average, distribution, NPS, text) needs the minimum.
+            entry.update(n=None, too_few=True)
+            results["questions"].append(entry)
+            continue
         if question.kind in SurveyQuestion.NUMBER_KINDS or question.kind in SurveyQuestion.CHOICE_KINDS:
             options = question.scale or question.choices
             found = counts.get(question.pk, {})
@@ -284,7 +307,7 @@ def survey_results(*, survey: Survey) -> dict:
             points = []
             for p in periods:
                 point = trend_rows.get(question.pk, {}).get(p)
-                if point is None or point["n"] < MIN_GROUP:
+                if point is None or not privacy.is_shown(point["n"]):
                     points.append(None)
                 elif question.kind == SurveyQuestion.Kind.NPS:
                     points.append(_nps(point["promoters"], point["detractors"], point["n"]))
@@ -348,13 +371,14 @@ def survey_chart_data(*, results: dict) -> dict:
 
 def survey_results_csv(*, survey: Survey) -> tuple[list[str], list[list]]:
     """The export: anonymous surveys carry answers only, shuffled (no names, dates,
-    roles or departments); attributed ones carry name, email, role, department,
+    roles or departments), and a question answered by fewer than the privacy
+    minimum is left blank; attributed ones carry name, email, role, department,
     the round's day and the date answered."""
     questions = list(survey.questions.all())
-    responses = SurveyResponse.objects.filter(instance__survey=survey)
+    responses = SurveyResponse.objects.filter(survey=survey)
     answers: dict = {}
     for row in (
-        SurveyAnswer.objects.filter(response__instance__survey=survey)
+        SurveyAnswer.objects.filter(response__survey=survey)
         .order_by("pk")
         .values_list("response_id", "question_id", "number", "choice", "text")
     ):
@@ -368,6 +392,14 @@ def survey_results_csv(*, survey: Survey) -> tuple[list[str], list[list]]:
 
     header = [q.text for q in questions]
     if survey.anonymous:
+        answered = Counter(question_id for found in answers.values() for question_id in found)
+        hidden = {q.pk for q in questions if not privacy.is_shown(answered[q.pk])}
+        header = [
+            f"{q.text} ({privacy.too_few_label()} answers: not shown)" if q.pk in hidden else q.text for q in questions
+        ]
+        for found in answers.values():
+            for question_id in hidden:
+                found.pop(question_id, None)
         ids = list(responses.values_list("pk", flat=True))
         random.SystemRandom().shuffle(ids)
         return header, [cells(pk) for pk in ids]
@@ -390,7 +422,7 @@ def survey_results_csv(*, survey: Survey) -> tuple[list[str], list[list]]:
                 r[person + "email"],
                 role_labels.get(r["role"], r["role"]),
                 r["department"],
-                r["instance__occurs_on"].isoformat(),
+                r["instance__occurs_on"].isoformat() if r["instance__occurs_on"] else "",
                 r["submitted_on"].isoformat(),
                 *cells(r["pk"]),
             ]
@@ -400,4 +432,4 @@ def survey_results_csv(*, survey: Survey) -> tuple[list[str], list[list]]:
 
 def survey_anonymous_results_shown(*, survey: Survey) -> bool:
     """Whether enough people answered an anonymous survey for any of it to be shown."""
-    return SurveyResponse.objects.filter(instance__survey=survey).count() >= MIN_GROUP
+    return privacy.is_shown(SurveyResponse.objects.filter(survey=survey).count())

@@ -14,14 +14,13 @@ are refused, so the results stay comparable. HR copies the survey to change more
 """
 
 import logging
-import secrets
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Exists, Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -30,11 +29,12 @@ from matching.models import Pairing
 from mentorship.notifications import notification_emails_queue, notifications_send_bulk
 from mentorship.services import model_fields_assign
 from programs.models import Enrollment, Program
-from surveys import library, selectors
+from surveys import anonymity, library
 from surveys.models import (
     PAIRING_SCHEDULE_TRIGGERS,
     PROGRAM_SCHEDULE_TRIGGERS,
     TRIGGER_DAYS_MEANING,
+    SealedSurveyResponse,
     Survey,
     SurveyAnswer,
     SurveyInstance,
@@ -72,11 +72,16 @@ def survey_templates_install() -> int:
 # --- Building surveys -------------------------------------------------------------------
 
 
-def survey_check(*, trigger: str, days: int | None, open_days: int, reminder_days: int) -> None:
-    """Refuse a schedule that cannot work, naming the field to fix."""
+def survey_check(
+    *, trigger: str, days: int | None, open_days: int, reminder_days: int, anonymous: bool = False
+) -> None:
+    """Refuse a schedule that cannot work, naming the field to fix. An anonymous survey
+    must go to the whole program at once (``surveys.anonymity``)."""
     errors = {}
     if trigger not in Trigger.values:
         errors["trigger"] = "Choose when the survey is sent."
+    elif anonymous and anonymity.trigger_refusal(trigger):
+        errors["trigger"] = anonymity.trigger_refusal(trigger)
     elif trigger in TRIGGER_DAYS_MEANING:
         minimum = 0 if trigger == Trigger.PROGRAM_END else 1
         if days is None:
@@ -97,7 +102,11 @@ def survey_check(*, trigger: str, days: int | None, open_days: int, reminder_day
 
 
 def survey_has_answers(*, survey: Survey) -> bool:
-    return SurveyResponse.objects.filter(instance__survey=survey).exists()
+    """Whether anyone answered (released or still sealed anonymous answers count too). One query."""
+    answered = Exists(SurveyResponse.objects.filter(survey=survey)) | Exists(
+        SealedSurveyResponse.objects.filter(survey=survey)
+    )
+    return Survey.objects.filter(answered, pk=survey.pk).exists()
 
 
 def _survey_set_fields(survey: Survey, fields: dict) -> None:
@@ -105,7 +114,11 @@ def _survey_set_fields(survey: Survey, fields: dict) -> None:
     if survey.trigger not in TRIGGER_DAYS_MEANING:
         survey.days = None
     survey_check(
-        trigger=survey.trigger, days=survey.days, open_days=survey.open_days, reminder_days=survey.reminder_days
+        trigger=survey.trigger,
+        days=survey.days,
+        open_days=survey.open_days,
+        reminder_days=survey.reminder_days,
+        anonymous=survey.anonymous,
     )
     survey.full_clean(exclude=["program", "created_by"])
 
@@ -414,7 +427,12 @@ def survey_instances_open_due(*, now: datetime | None = None) -> int:
             if round_ is None:
                 continue
             round_.invitees = survey_audience(survey=survey)
+            if survey.anonymous and anonymity.audience_refusal(len(round_.invitees)):
+                logger.info("Anonymous survey %s not sent: audience under the privacy minimum", survey.pk)
+                continue
             rounds = [round_]
+        elif survey.anonymous:
+            continue  # Paused by the anonymity migration; never sent per pairing.
         else:
             if survey.program_id not in pairings_by_program:
                 pairings_by_program[survey.program_id] = list(
@@ -444,7 +462,10 @@ def _event_rounds_open(*, pairing_id: int, trigger: str, occurrence: str, sessio
     if pairing["status"] in (Pairing.Status.PROPOSED, Pairing.Status.DECLINED):
         return []
     opened = []
-    surveys = Survey.objects.filter(program_id=pairing["program_id"], status=Survey.Status.ACTIVE, trigger=trigger)
+    # Anonymous surveys never go to one pairing (the builder refuses them): skip any left over.
+    surveys = Survey.objects.filter(
+        program_id=pairing["program_id"], status=Survey.Status.ACTIVE, trigger=trigger, anonymous=False
+    )
     for survey in surveys:
         round_ = Round(
             occurrence=occurrence,
@@ -507,6 +528,8 @@ def survey_send_now(*, survey: Survey, user, now: datetime | None = None) -> Sur
     invitees = survey_audience(survey=survey)
     if not invitees:
         raise ValidationError("Nobody in the survey's audience has joined the program yet.")
+    if survey.anonymous and anonymity.audience_refusal(len(invitees)):
+        raise ValidationError(anonymity.audience_refusal(len(invitees)))
     opened = survey_rounds_open(
         survey=survey,
         rounds=[Round(occurrence=f"manual:{today.isoformat()}", occurs_on=today, invitees=invitees)],
@@ -700,15 +723,16 @@ def survey_closed_message(instance: SurveyInstance) -> str:
 @transaction.atomic
 def survey_response_submit(
     *, invitation: SurveyInvitation, answers: dict, edit_key: str = "", now: datetime | None = None
-) -> tuple[SurveyResponse, str]:
+) -> str:
     """Save (or replace) ``invitation``'s answers while its round is open.
 
     Attributed surveys: the response hangs on the invitation and can be changed
-    until the round closes. Anonymous surveys: the response is stored without
-    any link to the person; the invitation only becomes "answered". A random
-    key, of which only a hash is stored, lets the respondent's browser change
-    the answers later. Returns the response and the key to give the browser
-    ("" for attributed surveys).
+    until the round closes. Anonymous surveys: the answers are sealed and join the
+    results with others' (``surveys.anonymity``); the invitation only becomes
+    "answered". A random key, of which only a hash is stored, lets the
+    respondent's browser read them back (and change them while still sealed).
+    Returns the key to give the browser ("" for attributed surveys, or when the
+    browser's key was used).
     """
     now = now or timezone.now()
     instance = SurveyInstance.objects.select_for_update().select_related("survey").get(pk=invitation.instance_id)
@@ -719,44 +743,23 @@ def survey_response_submit(
     clean = survey_answers_check(questions=questions, answers=answers)
     if not clean:
         raise ValidationError("Answer at least one question before you send your answers.")
+    if survey.anonymous:
+        return anonymity.anonymous_submit(
+            invitation=invitation, instance=instance, clean=clean, edit_key=edit_key, now=now
+        )
     person = invitation.enrollment.person
-    snapshot = {
-        "instance": instance,
-        "role": invitation.role,
-        "department": person.department.name if person.department_id else "",
-        "submitted_on": timezone.localdate(now),
-    }
-    if not survey.anonymous:
-        response, _ = SurveyResponse.objects.update_or_create(invitation=invitation, defaults=snapshot)
-        SurveyInvitation.objects.filter(pk=invitation.pk).update(answered=True)
-        edit_key = ""
-    elif invitation.answered:
-        response = selectors.survey_response_of(invitation=invitation, edit_key=edit_key)
-        if response is None:
-            raise ValidationError(
-                "You have already answered this anonymous survey. Because your answers are not linked to you, "
-                "they can only be changed from the browser you answered in."
-            )
-        SurveyResponse.objects.filter(pk=response.pk).update(submitted_on=snapshot["submitted_on"])
-    else:
-        if SurveyInvitation.objects.filter(pk=invitation.pk, answered=False).update(answered=True) != 1:
-            raise ValidationError("You have already answered this survey.")
-        edit_key = secrets.token_urlsafe(32)
-        response = SurveyResponse.objects.create(edit_key_hash=selectors.edit_key_hash(edit_key), **snapshot)
+    response, _ = SurveyResponse.objects.update_or_create(
+        invitation=invitation,
+        defaults={
+            "survey": survey,
+            "instance": instance,
+            "role": invitation.role,
+            "department": person.department.name if person.department_id else "",
+            "submitted_on": timezone.localdate(now),
+        },
+    )
+    SurveyInvitation.objects.filter(pk=invitation.pk).update(answered=True)
     invitation.answered = True
     response.answers.all().delete()
-    rows = []
-    for question in questions:
-        if question.pk not in clean:
-            continue
-        value = clean[question.pk]
-        if question.kind in SurveyQuestion.NUMBER_KINDS:
-            rows.append(SurveyAnswer(response=response, question=question, number=value))
-        elif question.kind == SurveyQuestion.Kind.MULTIPLE:
-            rows.extend(SurveyAnswer(response=response, question=question, choice=option) for option in value)
-        elif question.kind == SurveyQuestion.Kind.SINGLE:
-            rows.append(SurveyAnswer(response=response, question=question, choice=value))
-        else:
-            rows.append(SurveyAnswer(response=response, question=question, text=value))
-    SurveyAnswer.objects.bulk_create(rows)
-    return response, edit_key
+    SurveyAnswer.objects.bulk_create(anonymity.answer_rows(response=response, questions=questions, clean=clean))
+    return ""

@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from mentorship.permissions import hr_admin_required
+from people import privacy
 from programs.models import Program
 from surveys import selectors, services
 from surveys.forms import SurveyAnswerForm, SurveyForm, SurveyQuestionForm
@@ -56,30 +57,41 @@ def invitation_answer(request, pk):
     )
     instance, survey = invitation.instance, invitation.instance.survey
     edit_key = request.COOKIES.get(_edit_cookie(invitation), "")
-    response = selectors.survey_response_of(invitation=invitation, edit_key=edit_key)
-    context = {"invitation": invitation, "instance": instance, "survey": survey, "response": response}
+    own = selectors.survey_own_answers(invitation=invitation, edit_key=edit_key)
+    context = {
+        "invitation": invitation,
+        "instance": instance,
+        "survey": survey,
+        "response": own,
+        "min_group": privacy.min_group(),
+    }
 
     if not instance.is_open_at(timezone.now()):
         if request.method == "POST":
             messages.error(request, services.survey_closed_message(instance))
-        context["answers"] = selectors.survey_response_lines(response=response)
+        context["answers"] = selectors.survey_response_lines(survey=survey, answers=own)
         return render(request, TEMPLATES + "answer_closed.html", context)
-    if survey.anonymous and invitation.answered and response is None:
+    released = (
+        survey.anonymous
+        and own is not None
+        and selectors.survey_answers_released(invitation=invitation, edit_key=edit_key)
+    )
+    if survey.anonymous and invitation.answered and (own is None or released):
         if request.method == "POST":
             messages.error(request, "You have already answered this anonymous survey.")
+        context["answers"] = selectors.survey_response_lines(survey=survey, answers=own)
+        context["released"] = released
         return render(request, TEMPLATES + "answer_locked.html", context)
 
     questions = list(survey.questions.all())
     form = SurveyAnswerForm(
         request.POST if request.method == "POST" else None,
         questions=questions,
-        initial=selectors.survey_response_initial(response=response),
+        initial=selectors.survey_response_initial(answers=own),
     )
     if request.method == "POST" and form.is_valid():
         try:
-            _, new_key = services.survey_response_submit(
-                invitation=invitation, answers=form.answers(), edit_key=edit_key
-            )
+            new_key = services.survey_response_submit(invitation=invitation, answers=form.answers(), edit_key=edit_key)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -369,7 +381,7 @@ def survey_results_csv(request, pk):
     if survey.anonymous and not selectors.survey_anonymous_results_shown(survey=survey):
         messages.error(
             request,
-            f"The export of an anonymous survey is available once {selectors.MIN_GROUP} people have answered.",
+            f"The export of an anonymous survey is available once {privacy.min_group()} people's answers have joined the results.",
         )
         return redirect("surveys:survey_results", pk=survey.pk)
     header, rows = selectors.survey_results_csv(survey=survey)

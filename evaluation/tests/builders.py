@@ -146,6 +146,7 @@ def answer(instance, enrollment, answers: dict, *, days_ago=10, anonymous=False)
     invitation.answered = True
     invitation.save(update_fields=["answered"])
     response = SurveyResponse.objects.create(
+        survey=instance.survey,
         instance=instance,
         invitation=None if anonymous else invitation,
         edit_key_hash="k" * 64 if anonymous else "",

@@ -1,12 +1,12 @@
-"""/dashboards/programs/<slug>/diversity/: HR admins only, groups of five or more only."""
+"""/dashboards/programs/<slug>/diversity/: HR admins only, under people.privacy's rules."""
 
 import pytest
 from django.utils import timezone
 
-from evaluation.selectors import program_diversity
+from evaluation.diversity import program_diversity
 from evaluation.tests import builders as b
 from people.models import SelfIdentification
-from people.selectors import OTHER_LABEL
+from people.privacy import OTHER_LABEL
 from programs.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -55,32 +55,53 @@ def cohort(db):
     return program
 
 
-def rows(program, dimension):
-    found = next(d for d in program_diversity(program=program) if d.name == dimension)
-    return {row.label: row for row in found.rows}
+def dimension(program, name):
+    return next(d for d in program_diversity(program=program).figures["dimensions"] if d["name"] == name)
 
 
-def test_groups_rates_and_the_small_group_rule(cohort):
+def rows(program, name):
+    return {row["label"]: row for row in dimension(program, name)["rows"]}
+
+
+def test_groups_are_pooled_so_that_none_can_be_worked_out(cohort):
     gender = rows(cohort, "gender")
-    assert list(gender) == ["Man", "Woman", OTHER_LABEL, "Not shared"]
-    women, men, other, unshared = gender["Woman"], gender["Man"], gender[OTHER_LABEL], gender["Not shared"]
-    assert (women.participants, women.employees) == (6, 20)
-    assert (women.participants_share, women.employees_share) == (31.6, 25.3)  # of 19 participants, 79 employees
-    assert women.participation_rate == 30.0
-    assert women.match_rate == 83.3
-    assert women.satisfaction == 4.2  # attributed ratings only: the anonymous 1 is not traced
-    assert (men.participants, men.employees, men.match_rate) == (7, 40, 40.0)
-    assert men.satisfaction is None  # only 4 men rated
-    assert (other.participants, other.employees, other.match_rate) == (5, 8, None)  # no mentees
-    assert unshared.participants == 1 and not unshared.shown
-    assert unshared.participation_rate is None and unshared.satisfaction is None
-    assert unshared.employees == 79 - 20 - 40 - 8
+    # Non-binary (2), self-described (3) and "not shared" (1) are pooled: showing
+    # "not shared: 1" beside the other groups and the total would single that person out.
+    assert list(gender) == ["Man", "Woman", OTHER_LABEL]
+    women, men, other = gender["Woman"], gender["Man"], gender[OTHER_LABEL]
+    assert (women["participants"], other["participants"]) == (6, 6)
+    assert sum(row["participants"] for row in gender.values()) == 19
+    # Employees come from the directory's released overview (79 current employees: 20 women, 40 men).
+    assert (women["employees"], women["employees_share"]) == (20, 25.3)
+    assert (women["participants_share"], women["participation_rate"]) == (31.6, 30.0)
+    assert (men["employees"], men["participation_rate"]) == (40, 17.5)
+    assert other["employees"] is None  # "Other" pools different groups in the company
+    # 5 of the 6 women mentees are matched: one unmatched woman would tell HR that the
+    # other unmatched mentees are not women, so no rate of this question is shown.
+    assert not dimension(cohort, "gender")["rates_shown"]
+    assert all(row["match_rate"] is None and row["mentees"] is None for row in gender.values())
+    # Only 4 men rated: no satisfaction for any group (one hidden average could be derived).
+    assert not dimension(cohort, "gender")["averages_shown"]
+
+
+def test_rates_are_shown_when_every_group_has_enough_either_way(db):
+    program = b.running_program(name="Rates", slug="rates")
+    mentor = b.enroll(program, Role.MENTOR, who=someone("man"))
+    for gender, mentees, matched in (("woman", 12, 7), ("man", 10, 5)):
+        for index in range(mentees):
+            mentee = b.enroll(program, Role.MENTEE, who=someone(gender))
+            if index < matched:
+                b.pair(program, mentor, mentee)
+    found = dimension(program, "gender")
+    assert found["rates_shown"]
+    by_label = {row["label"]: row for row in found["rows"]}
+    assert (by_label["Woman"]["match_rate"], by_label["Man"]["match_rate"]) == (58.3, 50.0)
 
 
 def test_free_text_answers_are_grouped_whatever_their_spelling(cohort):
     ethnicity = rows(cohort, "ethnicity")
     # One group; its label is the directory's choice (the most used spelling, ties alphabetically).
-    assert ethnicity["ASIAN"].participants == 6
+    assert ethnicity["ASIAN"]["participants"] == 6
 
 
 def test_owners_get_a_403(client, owner, cohort):
@@ -95,8 +116,8 @@ def test_hr_sees_the_page(hr_client, cohort):
     response = hr_client.get(URL)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Fewer than 5 participants: not shown." in html
-    assert "too few ratings" in html
+    assert 'data-testid="diversity-released"' in html
+    assert "Match rates are not shown" in html and "Satisfaction is not shown" in html
 
 
 def test_other_owners_get_a_404(other_owner_client, scenario):
@@ -113,5 +134,8 @@ def test_the_page_takes_the_same_queries_at_any_size(hr_client, size, django_ass
     for index in range(size):
         who = someone(["woman", "man", "non_binary"][index % 3], ethnicity=f"Group {index % 4}")
         b.enroll(program, Role.MENTEE, who=who)
-    with django_assert_num_queries(19):
+    # The first view releases the directory's and the program's figures; later ones only compare.
+    with django_assert_num_queries(29):
+        assert hr_client.get("/dashboards/programs/sized/diversity/").status_code == 200
+    with django_assert_num_queries(13):
         assert hr_client.get("/dashboards/programs/sized/diversity/").status_code == 200

@@ -290,15 +290,6 @@ def test_what_if_compares_a_run_with_the_previous_one(run_now, hr_admin):
     assert summary["Matched"] == ("50%", "50%")
 
 
-def test_small_groups_are_merged_so_none_can_be_worked_out():
-    shown, other = selectors.suppress_small_groups({"a": 6, "b": 7, "c": 2})
-    # "c" alone would be an "Other" of 2: the smallest shown group joins it.
-    assert (shown, other) == ({"b"}, 8)
-    assert selectors.suppress_small_groups({"a": 6, "b": 7, "c": 5}) == ({"a", "b", "c"}, 0)
-    assert selectors.suppress_small_groups({"a": 6, "b": 7}, hidden=5) == ({"a", "b"}, 5)
-    assert selectors.suppress_small_groups({"a": 3}, hidden=1) == (set(), 4)
-
-
 def _identified_cohort(program, groups):
     mentor(program, capacity=20, person_seniority=9)
     for gender, count in groups.items():
@@ -309,20 +300,52 @@ def _identified_cohort(program, groups):
             mentee(program, person=person)
 
 
-def test_diversity_rates_only_for_hr_and_only_for_groups_of_five_or_more(run_now, hr_admin, alice):
+def test_diversity_rates_only_for_hr_and_never_when_a_group_is_all_matched(run_now, hr_admin, alice):
     program = matching_program()
     _identified_cohort(program, {"woman": 6, "man": 5, "non_binary": 2, "": 3})
     run = run_now(program)
 
     for_hr = selectors.run_comparison(run=run, previous=None, viewer=hr_admin)
-    gender = dict(for_hr.diversity)["Gender"]
-    assert [row.label for row in gender] == ["Man", "Woman", "Other / not shown"]
-    assert gender[-1].current.total == 5  # 2 non-binary + 3 who shared nothing
+    # Everyone is matched: "100%" for a group would tell HR that nobody unmatched is in it.
+    assert for_hr.diversity == [] and "Gender" in for_hr.diversity_hidden
     assert "Non-binary" not in str(for_hr.diversity)
-    # Dimensions where nobody shared anything are left out.
-    assert "Age" not in dict(for_hr.diversity)
 
-    assert selectors.run_comparison(run=run, previous=None, viewer=alice).diversity == []
+    for_alice = selectors.run_comparison(run=run, previous=None, viewer=alice)
+    assert for_alice.diversity == [] and for_alice.diversity_hidden == []
+
+
+def test_diversity_rates_pool_small_groups_and_need_enough_matched_and_not():
+    values, matched, pk = {}, set(), iter(range(1, 1000))
+    for gender, count, hits in (("woman", 12, 6), ("man", 10, 5), ("non_binary", 2, 1), ("", 10, 5)):
+        for index in range(count):
+            mentee_id = next(pk)
+            values[mentee_id] = gender
+            if index < hits:
+                matched.add(mentee_id)
+    rates = selectors._diversity_rates(values, list(values), matched, "gender")
+    # Non-binary (2) is pooled with "not shared" (the smallest group shown), never shown alone.
+    assert {label: (r.matched, r.total) for label, r in rates.items()} == {
+        "Woman": (6, 12),
+        "Man": (5, 10),
+        "Other / not shown": (6, 12),
+    }
+    matched.discard(1)  # one woman fewer matched: 5 matched, 7 not: still shown
+    assert selectors._diversity_rates(values, list(values), matched, "gender") is not None
+    matched -= set(range(2, 6))  # 1 woman matched: too few either way, so no rate of any group
+    assert selectors._diversity_rates(values, list(values), matched, "gender") is None
+
+
+def test_two_runs_that_differ_by_a_few_mentees_show_no_breakdown(run_now, hr_admin):
+    program = matching_program()
+    _identified_cohort(program, {"woman": 6, "man": 6})
+    first = run_now(program)
+    _identified_cohort(program, {"woman": 1})  # a late joiner
+    second = run_now(program)
+    # Side by side, the two runs would tell the late joiner's group.
+    assert selectors.diversity_blocked_by(run=second) == first
+    assert selectors.diversity_blocked_by(run=first) == second
+    comparison = selectors.run_comparison(run=second, previous=first, viewer=hr_admin)
+    assert comparison.diversity_blocked_by == first and comparison.diversity == []
 
 
 def test_proposal_explanations_are_stored_for_each_proposal(run_now):

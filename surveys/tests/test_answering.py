@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from programs.models import Role
-from surveys import selectors, services
-from surveys.models import SurveyAnswer, SurveyInstance, SurveyInvitation, SurveyResponse
+from surveys import anonymity, selectors, services
+from surveys.models import SealedSurveyResponse, SurveyAnswer, SurveyInstance, SurveyInvitation, SurveyResponse
 from surveys.tests.factories import SurveyFactory, SurveyQuestionFactory, open_round
 
 pytestmark = pytest.mark.django_db
@@ -160,7 +160,7 @@ def test_service_refuses_bad_input_without_the_form(survey, alice_invitation):
 # --- Anonymous surveys ------------------------------------------------------------------
 
 
-def test_anonymous_answer_has_no_link_to_the_person_and_only_a_date(client, alice, anonymous_survey, alice_mentee):
+def test_anonymous_answer_is_sealed_with_no_link_to_the_person(client, alice, anonymous_survey, alice_mentee):
     _, (invitation,) = open_round(anonymous_survey, [alice_mentee])
     rating, text = (f"q_{q.pk}" for q in anonymous_survey.questions.all())
     client.force_login(alice)
@@ -168,16 +168,17 @@ def test_anonymous_answer_has_no_link_to_the_person_and_only_a_date(client, alic
     assert 'data-testid="anonymous-note"' in page
     response = client.post(url(invitation), {rating: "5", text: "Loved it"})
     assert response.status_code == 302
-    saved = SurveyResponse.objects.get()
-    assert saved.invitation is None and len(saved.edit_key_hash) == 64
-    assert saved.submitted_on == timezone.localdate()
-    field_names = {f.name for f in SurveyResponse._meta.get_fields()}
-    assert not field_names & {"person", "user", "enrollment", "created_at", "updated_at"}
+    # Alone in its group, the answer waits sealed: nothing readable is stored.
+    assert not SurveyResponse.objects.exists()
+    sealed = SealedSurveyResponse.objects.get()
+    assert "Loved it" not in sealed.sealed and len(sealed.edit_key_hash) == 64
+    field_names = {f.name for f in SealedSurveyResponse._meta.get_fields()}
+    assert not field_names & {"person", "user", "enrollment", "invitation", "created_at", "submitted_on"}
     invitation.refresh_from_db()
     assert invitation.answered and invitation.invited_at is not None
     cookie = response.cookies[f"survey_key_{invitation.pk}"]
     assert cookie["httponly"] and cookie["path"] == url(invitation)
-    assert saved.edit_key_hash == selectors.edit_key_hash(cookie.value)
+    assert sealed.edit_key_hash == anonymity.edit_key_hash(cookie.value)
 
 
 def test_anonymous_answers_can_be_changed_from_the_same_browser_only(
@@ -190,15 +191,16 @@ def test_anonymous_answers_can_be_changed_from_the_same_browser_only(
     page = client.get(url(invitation)).content.decode()
     assert "Loved it" in page and "Save my changes" in page
     client.post(url(invitation), {rating: "2", text: ""})
-    assert SurveyResponse.objects.get().answers.get().number == 2
+    assert anonymity.answers_of(
+        invitation=invitation, edit_key=client.cookies[f"survey_key_{invitation.pk}"].value
+    ) == {anonymous_survey.questions.get(kind="rating").pk: 2}
 
     client.cookies.clear()
     client.force_login(alice)
     page = client.get(url(invitation)).content.decode()
     assert 'data-testid="already-answered"' in page and 'data-testid="answer-form"' not in page
     client.post(url(invitation), {rating: "1"})
-    assert SurveyResponse.objects.count() == 1
-    assert SurveyResponse.objects.get().answers.get().number == 2
+    assert SealedSurveyResponse.objects.count() == 1
 
 
 def test_a_stolen_invitation_id_cannot_add_a_second_anonymous_answer(anonymous_survey, alice_mentee):
@@ -209,7 +211,7 @@ def test_a_stolen_invitation_id_cannot_add_a_second_anonymous_answer(anonymous_s
     stale.answered = False  # as if two tabs submitted at once
     with pytest.raises(ValidationError, match="already answered"):
         services.survey_response_submit(invitation=stale, answers={rating: 1})
-    assert SurveyResponse.objects.count() == 1
+    assert SealedSurveyResponse.objects.count() == 1
 
 
 # --- Pending surveys and my surveys page ------------------------------------------------

@@ -282,10 +282,12 @@ def test_sweep_is_on_the_hourly_beat_schedule():
 def test_invitation_tells_the_closing_date_in_the_persons_time_zone(program, alice_mentee):
     alice_mentee.person.time_zone = "Australia/Sydney"
     alice_mentee.person.save()
+    for _ in range(4):  # an anonymous survey needs five people to ask
+        participant(program, role=Role.MENTEE)
     scheduled(program, trigger="program_day", days=60, audience="mentees", anonymous=True, title="Mid check")
     now = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(20, 0)))
     services.surveys_sweep(now=now)
-    notification = Notification.objects.get()
+    notification = Notification.objects.get(recipient=alice_mentee.person.user)
     local_close = date_format((now + 14 * DAY).astimezone(zoneinfo.ZoneInfo("Australia/Sydney")), "l j F")
     assert notification.title == "Please answer: Mid check"
     assert f"Please answer by {local_close}." in notification.body

@@ -157,17 +157,31 @@ def test_pairing_rounds_are_charted_by_month(hr_client, program):
     assert "(grouped by month)" in page
 
 
-def test_groups_under_five_are_hidden_with_a_note(hr_client, survey, program):
-    legal = DepartmentFactory(name="Legal")
-    enrollments = people(program, 5) + people(program, 2, department=legal) + people(program, 1, role=Role.MENTOR)
+def test_a_small_group_is_never_the_only_one_hidden(hr_client, survey, program):
+    """The audit's attack: 6 mentees shown, 1 mentor hidden, and the overall figure on the
+    page gives the mentor's answer by subtraction. Now the pool of hidden groups always
+    holds at least 5 answers, so shown groups next to the overall figure reveal nothing."""
+    enrollments = people(program, 6) + people(program, 1, role=Role.MENTOR)
+    _, invitations = open_round(survey, enrollments)
+    respond(survey, invitations, [{"rating": 4, "nps": 9}] * 6 + [{"rating": 1, "nps": 0}])
+    page = hr_client.get(f"/surveys/{survey.pk}/results/").content.decode()
+    role = page.split('data-testid="breakdown-role"')[1].split("</div>")[0]
+    assert "<td>Mentee</td>" not in role and "<td>Mentor</td>" not in role
+    assert "2 role groups are not shown" in role
+    # The overall average is still there: (6 * 4 + 1) / 7.
+    assert ">3.6<" in page
+
+
+def test_groups_under_five_are_pooled_with_the_next_smallest(hr_client, survey, program):
+    legal, sales = DepartmentFactory(name="Legal"), DepartmentFactory(name="Sales")
+    enrollments = people(program, 6) + people(program, 5, department=sales) + people(program, 2, department=legal)
     _, invitations = open_round(survey, enrollments)
     respond(survey, invitations, [{"rating": 4, "nps": 9}] * len(invitations))
     page = hr_client.get(f"/surveys/{survey.pk}/results/").content.decode()
     department = page.split('data-testid="breakdown-department"')[1].split("</div>")[0]
-    assert "Engineering" in department and "Legal" not in department
-    assert "1 department group with fewer than 5 answers is not shown" in department
-    role = page.split('data-testid="breakdown-role"')[1].split("</div>")[0]
-    assert "Mentee" in role and "Mentor" not in role and "1 role group with fewer than 5" in role
+    assert "<td>Engineering</td>" in department
+    assert "Legal" not in department and "Sales" not in department
+    assert "2 department groups are not shown" in department
 
 
 # --- CSV --------------------------------------------------------------------------------
@@ -196,9 +210,10 @@ def test_attributed_csv_has_names_and_emails_and_defuses_formulas(hr_client, sur
 
 @pytest.fixture
 def anonymous_answers(anonymous_survey, program):
-    enrollments = people(program, 6)
+    """Ten mentees answered an anonymous survey: two batches of five joined the results."""
+    enrollments = people(program, 10)
     _, invitations = open_round(anonymous_survey, enrollments)
-    respond(anonymous_survey, invitations, [{"rating": 1 + n % 5, "text": f"Comment number {n}"} for n in range(6)])
+    respond(anonymous_survey, invitations, [{"rating": 1 + n % 5, "text": f"Comment number {n}"} for n in range(10)])
     return anonymous_survey, enrollments
 
 
@@ -215,10 +230,19 @@ def test_anonymous_results_page_and_csv_identify_nobody(hr_client, anonymous_ans
 
     header, *rows = read_csv(hr_client.get(f"/surveys/{survey.pk}/results.csv"))
     assert header == ["How useful?", "Anything else?"]
-    assert sorted(rows) == sorted([str(1 + n % 5), f"Comment number {n}"] for n in range(6))
+    assert sorted(rows) == sorted([str(1 + n % 5), f"Comment number {n}"] for n in range(10))
     text = json.dumps(rows)
     for identity in identities(enrollments) + [timezone.localdate().isoformat()]:
         assert identity not in text
+
+
+def test_answers_after_the_last_batch_are_held_back_and_said_so(hr_client, anonymous_survey, program):
+    _, invitations = open_round(anonymous_survey, people(program, 8))
+    respond(anonymous_survey, invitations, [{"rating": 4, "text": f"Note {n}"} for n in range(7)])
+    page = hr_client.get(f"/surveys/{anonymous_survey.pk}/results/").content.decode()
+    assert re.search(r'data-testid="response-count">5<', page)
+    assert "2 answers are not in the results yet" in page
+    assert sum(f"Note {n}" in page for n in range(7)) == 5
 
 
 def test_anonymous_answers_are_not_in_the_django_admin(client, hr_admin, anonymous_answers):
@@ -252,13 +276,15 @@ def test_anonymous_results_wait_for_five_answers(hr_client, anonymous_survey, pr
     assert 'data-testid="results-withheld"' in page and "Tiny group" not in page
     assert "survey-chart-data" not in page and re.search(r'data-testid="response-rate">67%<', page)
     response = hr_client.get(f"/surveys/{anonymous_survey.pk}/results.csv", follow=True)
-    assert "available once 5 people have answered" in response.content.decode()
+    assert "available once 5 people&#x27;s answers have joined the results" in response.content.decode()
     assert response.redirect_chain[-1][0] == f"/surveys/{anonymous_survey.pk}/results/"
 
 
 def test_anonymous_responses_are_stored_apart_from_invitations(anonymous_answers):
     survey, enrollments = anonymous_answers
-    assert SurveyResponse.objects.filter(instance__survey=survey, invitation__isnull=False).count() == 0
+    assert SurveyResponse.objects.filter(survey=survey).count() == 10
+    assert not SurveyResponse.objects.filter(survey=survey).exclude(invitation=None).exists()
+    assert set(SurveyResponse.objects.values_list("department", flat=True)) == {""}
     assert set(SurveyResponse.objects.values_list("submitted_on", flat=True)) == {timezone.localdate()}
 
 
