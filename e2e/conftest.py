@@ -30,13 +30,40 @@ def browser():
         browser.close()
 
 
+# Chromium logs every Content-Security-Policy violation on the console; the init script
+# also reports the securitypolicyviolation events (inline style set from script, etc.).
+CSP_REPORTER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline code")
+    + " in " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
+
+
+def _is_csp_violation(text: str) -> bool:
+    return "Content Security Policy" in text or text.startswith("CSP violation:")
+
+
 @pytest.fixture
-def page(browser, live_server):
+def csp_violations():
+    """Every CSP violation seen in the test's browser; the test fails if any is left."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, csp_violations):
+    def record_violation(message):
+        if _is_csp_violation(message.text):
+            csp_violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.add_init_script(CSP_REPORTER)
+    context.on("console", record_violation)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
+    assert not csp_violations, "Content-Security-Policy violations:\n" + "\n".join(csp_violations)
 
 
 @pytest.fixture
