@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from people import privacy
-from programs.models import Program, Role
+from programs.models import Enrollment, Program, Role
 from surveys import anonymity
 from surveys.models import Survey, SurveyAnswer, SurveyInstance, SurveyInvitation, SurveyQuestion, SurveyResponse
 
@@ -137,6 +137,21 @@ def surveys_for_program(*, program: Program) -> QuerySet[Survey]:
 
 def survey_templates() -> QuerySet[Survey]:
     return Survey.objects.templates().prefetch_related("questions").order_by("pk")
+
+
+def survey_anonymity_warning(*, survey: Survey) -> str:
+    """Why this anonymous survey will not (or no longer) be sent, for the builder page ("" when it will)."""
+    if not survey.anonymous:
+        return ""
+    refusal = anonymity.trigger_refusal(survey.trigger)
+    if refusal:
+        return refusal
+    audience = survey_audience_size(survey=survey)
+    return anonymity.audience_refusal(audience) if survey.is_program_wide else ""
+
+
+def survey_audience_size(*, survey: Survey) -> int:
+    return Enrollment.objects.approved().filter(program_id=survey.program_id, role__in=survey.roles).count()
 
 
 def survey_rounds(*, survey: Survey, limit: int = 12) -> list[SurveyInstance]:

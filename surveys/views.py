@@ -181,6 +181,7 @@ def survey_detail(request, pk):
         "questions": list(survey.questions.all()),
         "locked": services.survey_has_answers(survey=survey),
         "rounds": selectors.survey_rounds(survey=survey),
+        "anonymity_warning": selectors.survey_anonymity_warning(survey=survey),
     }
     return render(request, TEMPLATES + "survey_detail.html", context)
 
@@ -381,7 +382,8 @@ def survey_results_csv(request, pk):
     if survey.anonymous and not selectors.survey_anonymous_results_shown(survey=survey):
         messages.error(
             request,
-            f"The export of an anonymous survey is available once {privacy.min_group()} people's answers have joined the results.",
+            f"The export of an anonymous survey is available once {privacy.min_group()} people's answers "
+            "have joined the results.",
         )
         return redirect("surveys:survey_results", pk=survey.pk)
     header, rows = selectors.survey_results_csv(survey=survey)

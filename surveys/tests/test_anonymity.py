@@ -319,3 +319,14 @@ def test_migration_rewrites_old_anonymous_answers_without_losing_them():
     assert kept.count() == 6 and set(kept.values_list("department", flat=True)) == {""}
     assert len(set(kept.values_list("submitted_on", flat=True))) == 1
     assert sorted(kept.values_list("answers__number", flat=True)) == [1, 1, 2, 3, 4, 5]
+
+
+def test_the_builder_page_says_why_a_small_anonymous_survey_is_not_sent(hr_client, program):
+    survey = SurveyFactory(program=program, anonymous=True, trigger="program_midpoint")
+    SurveyQuestionFactory(survey=survey)
+    participant(program, role=Role.MENTEE)
+    page = hr_client.get(f"/surveys/{survey.pk}/").content.decode()
+    assert 'data-testid="anonymity-warning"' in page and "Only 1 person is in this anonymous survey" in page
+    for _ in range(4):
+        participant(program, role=Role.MENTOR)
+    assert 'data-testid="anonymity-warning"' not in hr_client.get(f"/surveys/{survey.pk}/").content.decode()
