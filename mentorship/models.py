@@ -19,10 +19,10 @@ class Notification(models.Model):
     """
 
     class EmailStatus(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
+        PENDING = "pending", "Pending"  # to send (again, from email_retry_at if set)
+        SENDING = "sending", "Sending"  # claimed by a worker at email_claimed_at
         SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+        FAILED = "failed", "Failed"  # every attempt failed: shown to HR until retried
         SKIPPED = "skipped", "Not emailed"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
@@ -35,8 +35,11 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     email_status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING)
     email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_claim = models.UUIDField(null=True, blank=True)  # which delivery call holds the claim
     email_attempts = models.PositiveSmallIntegerField(default=0)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    email_retry_at = models.DateTimeField(null=True, blank=True)
+    email_last_error = models.CharField(max_length=300, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 

@@ -2,28 +2,59 @@
 plus an email, created at most once per idempotency key.
 
 Reminders, survey invitations and match proposals all call ``notification_send``.
+
+Email delivery, and what happens when it goes wrong:
+
+- Each email is queued after commit (``mentorship.jobs``) and sent by a worker that
+  first *claims* it (a conditional UPDATE pending -> sending): two workers given the
+  same id send it once.
+- An SMTP error puts it back to pending with a later ``email_retry_at``
+  (``EMAIL_RETRY_DELAYS``: 2 min, 10 min, 30 min, 2 h); the fifth failure marks it
+  *failed*. HR sees failed emails (count on their home page, list with "Retry now").
+- ``notification_emails_retry`` (every 2 minutes) queues *everything* due, in
+  batches: emails whose queue message was lost (pending for ``LOST_MESSAGE``),
+  claims of a worker that died (sending for ``STALE_CLAIM``), and retries now due.
+- The duplicate window: an email is sent twice only if the worker dies (or the
+  database stays unreachable for over a minute) between the SMTP server accepting
+  it and the "sent" UPDATE, a few milliseconds normally. That UPDATE is retried on
+  a fresh connection for about a minute (``_email_mark_sent``), well inside
+  ``STALE_CLAIM``, so a dropped database connection alone never duplicates an email.
 """
 
 import logging
+import time
+import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
+from django.core.mail import get_connection, send_mail
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from mentorship.jobs import task_queue_on_commit
+from mentorship.jobs import task_queue, task_queue_on_commit
 from mentorship.models import Notification
 
 logger = logging.getLogger(__name__)
 
-# A claim older than this belongs to a worker that died mid-send: retry it.
-STALE_CLAIM = timedelta(minutes=15)
-# A pending email older than this lost its queue message: queue it again.
+EmailStatus = Notification.EmailStatus
+
+# A claim older than this belongs to a worker that died mid-send: retry it. Sending one
+# email takes seconds (EMAIL_TIMEOUT bounds each SMTP step), marking it sent at most a
+# minute (_email_mark_sent); five minutes leaves room for both.
+STALE_CLAIM = timedelta(minutes=5)
+# A pending email older than this lost its queue message (Redis restarted, a worker
+# was killed before it acknowledged): queue it again.
 LOST_MESSAGE = timedelta(minutes=5)
 MAX_EMAIL_ATTEMPTS = 5
+# The wait after failed attempt 1, 2, 3 and 4; the 5th failure is final.
+EMAIL_RETRY_DELAYS = (timedelta(minutes=2), timedelta(minutes=10), timedelta(minutes=30), timedelta(hours=2))
+# Emails claimed by one UPDATE (then sent one by one, each marked sent at once).
+CLAIM_CHUNK = 20
+# How long the "sent" UPDATE is retried after a database error, in seconds between tries.
+MARK_SENT_BACKOFF = (0.5, 1, 2, 4, 8, 15, 30)
 
 
 def notification_send(*, recipient, kind: str, title: str, key: str, body: str = "", url: str = "", email: bool = True):
@@ -54,58 +85,173 @@ def notification_send(*, recipient, kind: str, title: str, key: str, body: str =
     return notification
 
 
-def notification_email_deliver(*, notification_id: int) -> bool:
-    """Send one notification's email if nobody else is sending or has sent it.
-
-    The claim is a conditional UPDATE: of two workers given the same id, only
-    the one whose UPDATE changed a row sends. Returns True when this call sent it.
-    """
-    now = timezone.now()
-    claimable = (
-        Q(email_status=Notification.EmailStatus.PENDING)
-        | Q(email_status=Notification.EmailStatus.SENDING, email_claimed_at__lt=now - STALE_CLAIM)
-        | Q(email_status=Notification.EmailStatus.FAILED, email_attempts__lt=MAX_EMAIL_ATTEMPTS)
+def _claimable(now) -> Q:
+    due = Q(email_retry_at__isnull=True) | Q(email_retry_at__lte=now)
+    return Q(email_attempts__lt=MAX_EMAIL_ATTEMPTS) & (
+        (Q(email_status=EmailStatus.PENDING) & due)
+        | Q(email_status=EmailStatus.SENDING, email_claimed_at__lt=now - STALE_CLAIM)
     )
-    claimed = Notification.objects.filter(claimable, pk=notification_id).update(
-        email_status=Notification.EmailStatus.SENDING,
-        email_claimed_at=now,
+
+
+def notification_email_deliver(*, notification_id: int) -> bool:
+    """Send one notification's email unless someone else is sending or has sent it.
+    Returns True when this call sent it (see ``notification_emails_deliver``)."""
+    return notification_emails_deliver(notification_ids=[notification_id]) == 1
+
+
+def notification_emails_deliver(*, notification_ids: list[int]) -> int:
+    """Send these notifications' emails, each at most once, over one SMTP connection.
+
+    Emails are claimed CLAIM_CHUNK at a time with one conditional UPDATE that stamps a
+    token of this call: of two workers given the same ids, each email goes to the one
+    whose UPDATE took it. Each email is marked sent right after the SMTP server took it.
+    A failure is retried later, the fifth time marked failed for HR. If sending is so
+    slow that a claim could go stale (half of STALE_CLAIM), the rest of the chunk is
+    released, never sent on an old claim. Returns how many this call sent.
+    """
+    sent = 0
+    mail_connection = get_connection()
+    try:
+        for start in range(0, len(notification_ids), CLAIM_CHUNK):
+            sent += _emails_claim_and_send(notification_ids[start : start + CLAIM_CHUNK], mail_connection)
+    finally:
+        mail_connection.close()
+    return sent
+
+
+def _emails_claim_and_send(ids: list[int], mail_connection) -> int:
+    claimed_at = timezone.now()
+    claim = uuid.uuid4()
+    Notification.objects.filter(_claimable(claimed_at), pk__in=ids).update(
+        email_status=EmailStatus.SENDING,
+        email_claimed_at=claimed_at,
+        email_claim=claim,
         email_attempts=F("email_attempts") + 1,
     )
-    if claimed != 1:
-        return False
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    context = {
+    mine = Notification.objects.filter(email_claim=claim, email_status=EmailStatus.SENDING)
+    sent = 0
+    for notification in mine.select_related("recipient").order_by("pk"):
+        if timezone.now() - claimed_at > STALE_CLAIM / 2:
+            released = mine.filter(pk__gte=notification.pk).update(
+                email_status=EmailStatus.PENDING, email_attempts=F("email_attempts") - 1
+            )
+            logger.warning("Sending is slow: released %s claimed emails for a later run", released)
+            break
+        try:
+            send_mail(
+                subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{notification.title}",
+                message=render_to_string("mentorship/email/notification.txt", _email_context(notification)),
+                from_email=None,
+                recipient_list=[notification.recipient.email],
+                connection=mail_connection,
+            )
+        except Exception as error:  # noqa: BLE001 - any SMTP or rendering failure is retried, then reported
+            _email_failed(notification, error)
+            continue
+        _email_mark_sent(notification.pk)
+        sent += 1
+    return sent
+
+
+def _email_context(notification: Notification) -> dict:
+    url = notification.url
+    return {
         "notification": notification,
-        "link": f"{settings.SITE_URL}{notification.url}" if notification.url.startswith("/") else notification.url,
+        "link": f"{settings.SITE_URL}{url}" if url.startswith("/") else url,
         "site_url": settings.SITE_URL,
     }
-    try:
-        send_mail(
-            subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{notification.title}",
-            message=render_to_string("mentorship/email/notification.txt", context),
-            from_email=None,
-            recipient_list=[notification.recipient.email],
+
+
+def _email_failed(notification: Notification, error: Exception) -> None:
+    attempts = notification.email_attempts
+    final = attempts >= MAX_EMAIL_ATTEMPTS
+    retry_at = None if final else timezone.now() + EMAIL_RETRY_DELAYS[min(attempts, len(EMAIL_RETRY_DELAYS)) - 1]
+    Notification.objects.filter(pk=notification.pk, email_status=EmailStatus.SENDING).update(
+        email_status=EmailStatus.FAILED if final else EmailStatus.PENDING,
+        email_retry_at=retry_at,
+        email_last_error=f"{type(error).__name__}: {error}"[:300],
+    )
+    if final:
+        logger.error("Email for notification %s failed %s times; shown to HR", notification.pk, attempts)
+    else:
+        logger.warning(
+            "Email for notification %s failed (attempt %s); retrying at %s", notification.pk, attempts, retry_at
         )
-    except Exception:
-        logger.exception("Email for notification %s failed; it will be retried", notification_id)
-        Notification.objects.filter(pk=notification_id).update(email_status=Notification.EmailStatus.FAILED)
-        return False
-    Notification.objects.filter(pk=notification_id).update(
-        email_status=Notification.EmailStatus.SENT, emailed_at=timezone.now()
-    )
-    return True
 
 
-def notification_ids_needing_email(*, now=None) -> list[int]:
-    """Emails that were lost: never picked up, claimed by a dead worker, or failed."""
+def _email_mark_sent(notification_id: int) -> None:
+    """Record that the SMTP server took the email, surviving a dropped database connection.
+
+    This UPDATE is all that stands between a sent email and a duplicate (a claim left in
+    "sending" is retried after STALE_CLAIM), so a database error here is retried on a
+    fresh connection for about a minute before giving up."""
+    for pause in (*MARK_SENT_BACKOFF, None):
+        try:
+            Notification.objects.filter(pk=notification_id).update(
+                email_status=EmailStatus.SENT, emailed_at=timezone.now(), email_retry_at=None, email_last_error=""
+            )
+            return
+        except (OperationalError, InterfaceError):
+            if pause is None or connection.in_atomic_block:
+                raise  # inside a transaction a new connection cannot help
+            logger.warning("Could not mark notification %s sent; retrying in %s s", notification_id, pause)
+            connection.close()
+            time.sleep(pause)
+
+
+def notification_email_ids_due(*, now=None, page_size: int = 1000) -> Iterator[list[int]]:
+    """Every email the retry job should queue, as pages of ids in primary-key order:
+    never picked up (pending for LOST_MESSAGE), claimed by a dead worker (sending for
+    STALE_CLAIM), or due for another try. All of them, however many: a page is read
+    after the previous one, so a run drains what is due instead of a fixed number."""
     now = now or timezone.now()
-    return list(
-        Notification.objects.filter(
-            Q(email_status=Notification.EmailStatus.PENDING, created_at__lt=now - LOST_MESSAGE)
-            | Q(email_status=Notification.EmailStatus.SENDING, email_claimed_at__lt=now - STALE_CLAIM)
-            | Q(email_status=Notification.EmailStatus.FAILED, email_attempts__lt=MAX_EMAIL_ATTEMPTS)
-        ).values_list("pk", flat=True)[:1000]
+    due = Q(email_attempts__lt=MAX_EMAIL_ATTEMPTS) & (
+        Q(email_status=EmailStatus.PENDING, email_retry_at__isnull=True, created_at__lt=now - LOST_MESSAGE)
+        | Q(email_status=EmailStatus.PENDING, email_retry_at__lte=now)
+        | Q(email_status=EmailStatus.SENDING, email_claimed_at__lt=now - STALE_CLAIM)
     )
+    last_pk = 0
+    while True:
+        ids = list(
+            Notification.objects.filter(due, pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:page_size]
+        )
+        if not ids:
+            return
+        yield ids
+        last_pk = ids[-1]
+
+
+def notification_emails_give_up_dead_claims(*, now=None) -> int:
+    """A claim left by a dead worker on the last attempt is not tried a sixth time: it is
+    marked failed for HR (it may or may not have gone out)."""
+    now = now or timezone.now()
+    return Notification.objects.filter(
+        email_status=EmailStatus.SENDING,
+        email_claimed_at__lt=now - STALE_CLAIM,
+        email_attempts__gte=MAX_EMAIL_ATTEMPTS,
+    ).update(
+        email_status=EmailStatus.FAILED,
+        email_last_error="The worker stopped while sending the last attempt; it may not have gone out.",
+    )
+
+
+def notification_emails_failed():
+    """Emails given up on after every attempt, newest first: what HR is shown."""
+    return Notification.objects.filter(email_status=EmailStatus.FAILED).select_related("recipient")
+
+
+def notification_emails_retry_now(*, notification_ids: list[int] | None = None) -> int:
+    """HR's "Retry now": failed emails (all, or the given ids) get a fresh set of attempts
+    and are queued after commit. Returns how many."""
+    failed = Notification.objects.filter(email_status=EmailStatus.FAILED)
+    if notification_ids is not None:
+        failed = failed.filter(pk__in=notification_ids)
+    ids = list(failed.values_list("pk", flat=True))
+    Notification.objects.filter(pk__in=ids, email_status=EmailStatus.FAILED).update(
+        email_status=EmailStatus.PENDING, email_attempts=0, email_retry_at=None, email_claimed_at=None
+    )
+    notification_emails_queue(ids)
+    return len(ids)
 
 
 def notifications_mark_read(*, user, notification_ids=None) -> int:
@@ -156,6 +302,7 @@ def notifications_send_bulk(items, *, batch_size: int = 1000) -> list[int]:
                     created_at,
                     Notification.EmailStatus.PENDING if email else Notification.EmailStatus.SKIPPED,
                     0,
+                    "",
                 )
             )
         if not rows:
@@ -187,6 +334,7 @@ _BULK_COLUMNS = (
     "created_at",
     "email_status",
     "email_attempts",
+    "email_last_error",
 )
 
 
@@ -218,5 +366,18 @@ def notification_emails_queue(notification_ids: list[int]) -> None:
     from mentorship.tasks import notification_emails_send_batch
 
     for start in range(0, len(notification_ids), EMAIL_BATCH):
-        ids = list(notification_ids[start : start + EMAIL_BATCH])
-        task_queue_on_commit(notification_emails_send_batch, ids)
+        task_queue_on_commit(notification_emails_send_batch, list(notification_ids[start : start + EMAIL_BATCH]))
+
+
+def notification_emails_requeue(*, now=None) -> int:
+    """The retry job: give up dead last-attempt claims, then queue every email due, in
+    batches of EMAIL_BATCH. Returns how many were queued."""
+    from mentorship.tasks import notification_emails_send_batch
+
+    notification_emails_give_up_dead_claims(now=now)
+    queued = 0
+    for ids in notification_email_ids_due(now=now):
+        for start in range(0, len(ids), EMAIL_BATCH):
+            task_queue(notification_emails_send_batch, ids[start : start + EMAIL_BATCH])
+        queued += len(ids)
+    return queued

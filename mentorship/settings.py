@@ -170,6 +170,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Email: console by default, SMTP (or any backend) by URL.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Each SMTP step gives up after this many seconds, so a hung mail server cannot hold a
+# claimed email past STALE_CLAIM (mentorship/notifications.py) and get it sent twice.
+EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{PRODUCT_NAME} <mentoring@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -271,9 +274,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mentorship.tasks.deferred_tasks_requeue",
         "schedule": crontab(minute="*"),
     },
+    # Every email due: lost messages, dead workers' claims, retries after backoff (all, in batches).
     "retry-unsent-notification-emails": {
         "task": "mentorship.tasks.notification_emails_retry",
-        "schedule": crontab(minute="*/10"),
+        "schedule": crontab(minute="*/2"),
     },
     # Self-select requests a mentor left unanswered past their date; each mentee is told once.
     "expire-mentorship-requests": {

@@ -31,10 +31,9 @@ def notification_email_send(notification_id):
 
 @shared_task
 def notification_emails_retry():
-    ids = notifications.notification_ids_needing_email()
-    for pk in ids:
-        jobs.task_queue(notification_email_send, pk)
-    return len(ids)
+    """Every 2 minutes: queue every email that is due (lost messages, dead workers' claims,
+    retries), in batches; the last failed attempt is left for HR."""
+    return notifications.notification_emails_requeue()
 
 
 @shared_task
@@ -44,14 +43,14 @@ def notification_emails_send_batch(notification_ids):
     if not isinstance(notification_ids, list | tuple):
         logger.warning("notification_emails_send_batch ignored a bad argument: %r", notification_ids)
         return 0
-    sent = 0
+    ids = []
     for value in notification_ids[:MAX_IDS_PER_TASK]:
         pk = as_id(value)
         if pk is None:
             logger.warning("notification_emails_send_batch skipped a bad id: %r", value)
             continue
-        sent += notifications.notification_email_deliver(notification_id=pk)
-    return sent
+        ids.append(pk)
+    return notifications.notification_emails_deliver(notification_ids=ids)
 
 
 @shared_task

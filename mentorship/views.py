@@ -5,10 +5,12 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from mentorship import notifications
 from mentorship.models import Notification
+from mentorship.permissions import hr_admin_required
+from mentorship.tasks import as_id
 from programs.models import Enrollment, Program
 from programs.services.enrollment import ACTIVE_STATUSES, enrollment_next_steps
 from programs.services.training import enrollments_annotate_training
@@ -41,6 +43,7 @@ def home(request):
         "owned_programs": Program.objects.filter(owners=user) if not user.is_hr_admin else Program.objects.none(),
         "all_programs": Program.objects.all() if user.is_hr_admin else Program.objects.none(),
         "recent_notifications": Notification.objects.for_user(user)[:5],
+        "failed_email_count": notifications.notification_emails_failed().count() if user.is_hr_admin else 0,
     }
     return render(request, "mentorship/home.html", context)
 
@@ -65,6 +68,30 @@ def notification_mark_all_read(request):
     count = notifications.notifications_mark_read(user=request.user)
     messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
     return redirect("notification_list")
+
+
+@require_GET
+@hr_admin_required
+def failed_email_list(request):
+    """HR: emails that failed every attempt (who, what, why), each with "Retry now"."""
+    page = Paginator(notifications.notification_emails_failed(), 50).get_page(request.GET.get("page"))
+    return render(request, "mentorship/failed_email_list.html", {"page": page})
+
+
+@require_POST
+@hr_admin_required
+def failed_email_retry(request):
+    """HR: try one failed email again (``notification`` in the form), or all of them."""
+    if "notification" in request.POST:
+        pk = as_id(request.POST["notification"])
+        count = notifications.notification_emails_retry_now(notification_ids=[pk] if pk else [])
+    else:
+        count = notifications.notification_emails_retry_now()
+    if count:
+        messages.success(request, f"{count} email{'s' if count != 1 else ''} queued again.")
+    else:
+        messages.info(request, "Nothing to retry: that email is no longer failed.")
+    return redirect("failed_email_list")
 
 
 @login_not_required

@@ -39,10 +39,9 @@ def test_a_notification_made_while_the_broker_is_down_is_emailed_once_it_is_back
 
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_write_queues_nothing(alice):
-    with broker_down():
-        with pytest.raises(RuntimeError), transaction.atomic():
-            send(alice)
-            raise RuntimeError("the request failed after creating the notification")
+    with broker_down(), pytest.raises(RuntimeError), transaction.atomic():
+        send(alice)
+        raise RuntimeError("the request failed after creating the notification")
     assert not DeferredTask.objects.exists()
     assert not Notification.objects.exists()
 
