@@ -74,3 +74,15 @@ class DeferredTask(models.Model):
 
     def __str__(self):
         return f"{self.task_name}{tuple(self.args)!r}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When a Celery worker last ran ``worker_heartbeat`` (beat sends it every minute):
+    /healthz reads it as proof that beat, the broker and a worker all work."""
+
+    name = models.CharField(max_length=50, unique=True)
+    beat_at = models.DateTimeField()
+    hostname = models.CharField(max_length=200, blank=True)
+
+    def __str__(self):
+        return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"

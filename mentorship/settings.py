@@ -98,11 +98,16 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'mentorship.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# A persistent connection the database dropped (restart, failover, idle timeout) is
+# noticed and replaced at the start of the next request instead of failing it with a 500.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # An unreachable server fails a request (or /healthz) in seconds, not after minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: login rate limits live here, so it must be shared by every process.
@@ -209,6 +214,8 @@ PEOPLE_IMPORT_MAX_LINE_LENGTH = env.int("PEOPLE_IMPORT_MAX_LINE_LENGTH", default
 # --- Security: production defaults; DEBUG turns the HTTPS-only ones off for local use.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not (DEBUG or TESTING))
+# Load balancers and monitors probe /healthz over plain http inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not (DEBUG or TESTING)
 CSRF_COOKIE_SECURE = not (DEBUG or TESTING)
 SESSION_COOKIE_HTTPONLY = True
@@ -272,6 +279,11 @@ CELERY_BEAT_SCHEDULE = {
     # Messages the broker refused while it was down (mentorship/jobs.py), sent once it is back.
     "requeue-deferred-tasks": {
         "task": "mentorship.tasks.deferred_tasks_requeue",
+        "schedule": crontab(minute="*"),
+    },
+    # Proof for /healthz that beat, the broker and a worker work (stale after 3 minutes).
+    "worker-heartbeat": {
+        "task": "mentorship.tasks.worker_heartbeat",
         "schedule": crontab(minute="*"),
     },
     # Every email due: lost messages, dead workers' claims, retries after backoff (all, in batches).

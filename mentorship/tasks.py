@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from mentorship import jobs, notifications
+from mentorship import health, jobs, notifications
 
 logger = logging.getLogger(__name__)
 
@@ -57,3 +57,9 @@ def notification_emails_send_batch(notification_ids):
 def deferred_tasks_requeue():
     """Every minute: send the messages the broker refused while it was down."""
     return jobs.deferred_tasks_requeue()
+
+
+@shared_task(bind=True, ignore_result=True)
+def worker_heartbeat(self):
+    """Every minute (beat): record that a worker is taking tasks, for /healthz."""
+    health.worker_heartbeat_record(hostname=self.request.hostname or "")

@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.db import transaction
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from mentorship import notifications
+from mentorship import health, notifications
 from mentorship.models import Notification
 from mentorship.permissions import hr_admin_required
 from mentorship.tasks import as_id
@@ -95,11 +95,24 @@ def failed_email_retry(request):
 
 
 @login_not_required
+@transaction.non_atomic_requests
+@require_GET
 def healthz(request):
-    """For load balancers and `make run`'s wait loop: is the database reachable?"""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:  # noqa: BLE001 - any failure means unhealthy
-        return JsonResponse({"status": "database unavailable"}, status=503)
-    return HttpResponse("ok", content_type="text/plain")
+    """For monitoring and load balancers, no sign-in, plain http allowed: 200 when the
+    database, the cache, the broker and a worker (heartbeat within 3 minutes) all work,
+    else 503; the JSON body says which. ``?only=database`` (comma-separated names)
+    checks just those: a load balancer that should keep serving pages while Redis or
+    the workers are down asks only for the database."""
+    names = [name for name in request.GET.get("only", "").split(",") if name]
+    unknown = sorted(set(names) - set(health.CHECKS))
+    if unknown:
+        return JsonResponse(
+            {"error": f"unknown checks: {', '.join(unknown)}", "checks": list(health.CHECKS)}, status=400
+        )
+    checks = health.health_checks_run(names)
+    healthy = all(check["ok"] for check in checks.values())
+    response = JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
+    )
+    response["Cache-Control"] = "no-store"
+    return response

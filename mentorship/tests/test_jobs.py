@@ -3,9 +3,10 @@ it refused is sent by the requeue job once it is back."""
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 
 from mentorship import jobs, notifications
+from mentorship.celery import app
 from mentorship.models import DeferredTask, Notification
 from mentorship.tasks import deferred_tasks_requeue, notification_email_send
 from mentorship.tests.broker import broker_down
@@ -59,3 +60,29 @@ def test_requeue_sends_in_order_and_drops_tasks_that_no_longer_exist(alice):
 
     assert len(mail.outbox) == 2
     assert not DeferredTask.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_that_loses_its_database_connection_is_retried_and_applies_once(alice):
+    notification = notifications.notification_send(recipient=alice, kind="x", title="Hi", key="k", email=False)
+    Notification.objects.filter(pk=notification.pk).update(email_status=Notification.EmailStatus.PENDING)
+    dropped = []
+
+    def drop_first_query(execute, sql, params, many, context):
+        if not dropped:
+            dropped.append(sql)
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    # Inline (tests are eager) Celery only follows a retry when errors don't propagate.
+    app.conf.task_eager_propagates = False
+    try:
+        with connection.execute_wrapper(drop_first_query):
+            result = notification_email_send.delay(notification.pk)
+    finally:
+        app.conf.task_eager_propagates = True
+    assert result.get() is True
+
+    assert len(dropped) == 1
+    assert [m.subject for m in mail.outbox] == ["[Mentoring] Hi"]
+    assert Notification.objects.get().email_status == Notification.EmailStatus.SENT
