@@ -119,8 +119,10 @@ class PairOverrideForm(forms.Form):
 
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["mentee"].queryset = program_participants(program=program, role=Role.MENTEE)
-        self.fields["mentor"].queryset = program_participants(program=program, role=Role.MENTOR)
+        # A picker shows names only: loading every participant's profile (JSON) cost more than the page.
+        names = ("id", "person", "person__first_name", "person__last_name")
+        self.fields["mentee"].queryset = program_participants(program=program, role=Role.MENTEE).only(*names)
+        self.fields["mentor"].queryset = program_participants(program=program, role=Role.MENTOR).only(*names)
         self.fields["mentee"].label_from_instance = lambda e: e.person.full_name
         self.fields["mentor"].label_from_instance = lambda e: e.person.full_name
 
