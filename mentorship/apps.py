@@ -6,6 +6,6 @@ class MentorshipConfig(AppConfig):
     verbose_name = "Mentorship platform"
 
     def ready(self):
-        from mentorship import logs
+        from mentorship import logs, lookups  # noqa: F401 - lookups registers itself
 
         logs.connect_signals()

@@ -173,6 +173,18 @@ def test_bad_notes_input_is_a_form_error(client, pairing, mentee):
     assert session.shared_notes != "Should not stick"
 
 
+@pytest.mark.parametrize("goal_id", ["99999999999999999999", "-1", "abc"])
+def test_a_goal_id_no_database_can_hold_is_a_form_error(client, pairing, mentee, goal_id):
+    session = make_session(pairing, days=-3, status="held")
+    client.force_login(mentee)
+    response = client.post(
+        f"/mentoring/sessions/{session.pk}/notes/", {"goals": [goal_id], "shared_notes": "Should not stick"}
+    )
+    assert response.status_code == 200 and response.context["form"].errors["goals"]
+    session.refresh_from_db()
+    assert session.shared_notes != "Should not stick"
+
+
 def test_notes_of_a_planned_session_redirect(client, pairing, mentee):
     session = make_session(pairing)
     client.force_login(mentee)
@@ -209,6 +221,24 @@ def test_either_person_ticks_an_action_item_off_and_reopens_it(client, pairing, 
     client.post(f"/mentoring/action-items/{item.pk}/toggle/", {"done": "0", "next": "https://evil.example.com/"})
     item.refresh_from_db()
     assert not item.is_done
+
+
+@pytest.mark.parametrize(
+    ("next_url", "location"),
+    [
+        ("/mentoring/", "/mentoring/"),
+        ("abc", "#action-items"),  # not a path: was a 500 (redirect() took it for a view name)
+        ("https://evil.example.com/", "#action-items"),
+        ("//evil.example.com/", "#action-items"),
+    ],
+)
+def test_ticking_an_item_goes_back_only_to_a_path_on_this_site(client, pairing, mentor, next_url, location):
+    item = make_action_item(make_session(pairing, days=-3, status="held"))
+    client.force_login(mentor)
+    response = client.post(f"/mentoring/action-items/{item.pk}/toggle/", {"done": "1", "next": next_url})
+    assert response.status_code == 302 and response["Location"].endswith(location)
+    item.refresh_from_db()
+    assert item.is_done
 
 
 def test_another_pairings_action_item_is_a_404(client, hr_browser, pairing, outsider):
