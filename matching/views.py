@@ -21,6 +21,7 @@ from matching.forms import MatchingCriteriaForm, MentorshipRequestForm, PairingE
 from matching.models import MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
 from matching.services import MatchingError
 from mentorship.permissions import hr_admin_required
+from mentorship.submissions import submit_once
 from people import privacy
 from programs.models import Enrollment, Program, Role
 
@@ -344,6 +345,7 @@ def _own_mentee_enrollment(request, pk) -> Enrollment:
     return get_object_or_404(queryset, pk=pk)
 
 
+@submit_once
 def request_create(request, enrollment_pk, mentor_pk):
     enrollment = _own_mentee_enrollment(request, enrollment_pk)
     suggestions = selectors.mentor_suggestions(enrollment=enrollment)

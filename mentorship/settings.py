@@ -281,6 +281,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mentorship.tasks.deferred_tasks_requeue",
         "schedule": crontab(minute="*"),
     },
+    # One-time form tokens (double-click protection) are kept for a day.
+    "expire-form-submissions": {
+        "task": "mentorship.tasks.form_submissions_expire",
+        "schedule": crontab(minute=50, hour=3),
+    },
     # Proof for /healthz that beat, the broker and a worker work (stale after 3 minutes).
     "worker-heartbeat": {
         "task": "mentorship.tasks.worker_heartbeat",

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from mentorship import health, jobs, notifications
+from mentorship import health, jobs, notifications, submissions
 
 logger = logging.getLogger(__name__)
 
@@ -63,3 +63,9 @@ def deferred_tasks_requeue():
 def worker_heartbeat(self):
     """Every minute (beat): record that a worker is taking tasks, for /healthz."""
     health.worker_heartbeat_record(hostname=self.request.hostname or "")
+
+
+@shared_task
+def form_submissions_expire():
+    """Daily: forget one-time form tokens older than a day."""
+    return submissions.form_submissions_expire()

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from mentorship.submissions import submit_once
 from sessions import calendar, selectors, services
 from sessions.forms import (
     ActionItemForm,
@@ -106,6 +107,7 @@ def pairing_detail(request, pk):
 # --- Scheduling --------------------------------------------------------------------------
 
 
+@submit_once
 def session_schedule(request, pk):
     pairing = _pairing(request, pk)
     if refused := _refuse_unless_workable(request, pairing):
@@ -189,6 +191,7 @@ def _log_forms(request, pairing, *, initial=None):
     return form, formset
 
 
+@submit_once
 def session_log(request, pk):
     """Log a session that was held but never scheduled here."""
     pairing = _pairing(request, pk)
@@ -214,6 +217,7 @@ def session_log(request, pk):
     return render(request, T + "session_log_form.html", context)
 
 
+@submit_once
 def session_mark_held(request, pk):
     """Log a planned session as held, with its notes and action items."""
     session = _session(request, pk)
@@ -309,6 +313,7 @@ def session_notes_edit(request, pk):
 
 
 @require_POST
+@submit_once
 def session_action_item_add(request, pk):
     session = _session(request, pk)
     pairing = session.pairing
@@ -342,6 +347,7 @@ def action_item_toggle(request, pk):
 # --- Resources ---------------------------------------------------------------------------
 
 
+@submit_once
 def resource_create(request, pk):
     pairing = _pairing(request, pk)
     if services.pairing_role_of(pairing=pairing, user=request.user) != "mentor":

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from mentorship.permissions import hr_admin_required
+from mentorship.submissions import submit_once
 from people.models import Person
 from programs.forms.enrollment import (
     DecisionForm,
@@ -389,6 +390,7 @@ def participant_detail(request, slug, pk):
 
 
 @hr_admin_required
+@submit_once
 def participant_invite(request, slug):
     """Invite people from the directory (search and tick) or by pasted email addresses."""
     program = _hr_program(request, slug)

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from mentorship.submissions import submit_once
 from programs import goal_selectors as selectors
 from programs.forms.goals import GoalAdoptForm, GoalCommentForm, GoalForm, GoalProgressForm, MilestoneForm
 from programs.models import Enrollment, Goal, GoalTemplate, Milestone, Role
@@ -56,6 +57,7 @@ def goal_list(request, pk):
     return render(request, T + "goal_list.html", context)
 
 
+@submit_once
 def goal_create(request, pk):
     enrollment = _own_mentee_enrollment(request, pk)
     form = GoalForm(request.POST or None, program=enrollment.program)
@@ -71,6 +73,7 @@ def goal_create(request, pk):
 
 
 @require_POST
+@submit_once
 def goal_adopt(request, pk, template_pk):
     enrollment = _own_mentee_enrollment(request, pk)
     template = get_object_or_404(GoalTemplate.objects.filter(program_id=enrollment.program_id), pk=template_pk)
@@ -154,6 +157,7 @@ def goal_progress(request, pk):
 
 
 @require_POST
+@submit_once
 def milestone_create(request, pk):
     goal = _own_goal(request, pk)
     form = MilestoneForm(request.POST)
@@ -178,6 +182,7 @@ def milestone_toggle(request, pk, milestone_pk):
 
 
 @require_POST
+@submit_once
 def goal_comment_create(request, pk):
     goal = _visible_goal(request, pk)
     if not Goal.objects.commentable_by(request.user).filter(pk=goal.pk).exists():
