@@ -30,3 +30,17 @@ def test_the_sign_in_page_runs_with_no_violation(page, csp_violations):
     page.goto("/accounts/login/")
     page.wait_for_load_state("load")
     assert csp_violations == []
+
+
+def test_the_django_admin_runs_without_violations(page, sign_in, csp_violations):
+    from allauth.account.models import EmailAddress
+
+    from people.models import User
+
+    root = User.objects.create_superuser(email="root@example.org", password="x-Very-long-pass-1")
+    EmailAddress.objects.create(user=root, email=root.email, verified=True, primary=True)
+    sign_in(root.email, "x-Very-long-pass-1")
+    for path in ("/admin/", "/admin/people/user/", f"/admin/people/user/{root.pk}/change/", "/admin/people/person/"):
+        assert page.goto(path).status == 200, path
+        page.wait_for_load_state("load")
+    assert csp_violations == []

@@ -1,5 +1,6 @@
 """Walk the demo company's pages as each role and fail on any Content-Security-Policy
-violation (the page fixture collects them) or any page that draws nothing it should.
+violation (the page fixture collects them), or on a link that leads to a refusal (403)
+or a server error: no dead ends in what each role is shown.
 
 The walk follows the links of each page it opens (same site, GET only), one page per
 URL shape (numbers and slugs count as one), so new pages are checked without listing them.
@@ -33,7 +34,7 @@ def _walk(page, start="/"):
             continue
         seen_shapes.add(shape)
         response = page.goto(path)
-        assert response.status < 500, f"{path} answered {response.status}"
+        assert response.status < 500 and response.status != 403, f"{path} answered {response.status}"
         if "text/html" not in response.headers.get("content-type", ""):
             continue
         assert "default-src 'self'" in response.headers.get("content-security-policy", ""), path
@@ -52,8 +53,10 @@ def demo(db):
     call_command("seed_demo", verbosity=0)
 
 
-@pytest.mark.parametrize("email", ["hr@demo.example", "mentee@demo.example", "mentor@demo.example"])
-def test_every_page_a_role_reaches_runs_without_a_policy_violation(page, sign_in, demo, csp_violations, email):
+@pytest.mark.parametrize(
+    "email", ["hr@demo.example", "owner@demo.example", "mentee@demo.example", "mentor@demo.example"]
+)
+def test_every_page_a_role_reaches_opens_without_a_policy_violation(page, sign_in, demo, csp_violations, email):
     sign_in(email, DEMO_PASSWORD)
     visited = _walk(page)
     assert len(visited) > 10, visited

@@ -332,7 +332,8 @@ def seed_directory(rng: random.Random) -> dict[str, Person]:
                 "first_name": person.first_name,
                 "last_name": person.last_name,
                 "is_hr_admin": email == "hr@demo.example",
-                "is_staff": email == "hr@demo.example",
+                # HR works in the product; the Django admin is for IT (superusers).
+                "is_staff": False,
                 "is_active": True,
             },
         )

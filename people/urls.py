@@ -1,6 +1,6 @@
 from django.urls import path
 
-from people import views
+from people import role_views, views
 
 app_name = "people"
 
@@ -8,6 +8,9 @@ urlpatterns = [
     path("", views.directory, name="directory"),
     path("<int:pk>/", views.person_detail, name="person_detail"),
     path("me/", views.my_profile, name="my_profile"),
+    path("hr-admins/", role_views.hr_admin_list, name="hr_admin_list"),
+    path("<int:pk>/hr-admin/grant/", role_views.hr_admin_grant, name="hr_admin_grant"),
+    path("<int:pk>/hr-admin/revoke/", role_views.hr_admin_revoke, name="hr_admin_revoke"),
     path("me/self-identification/withdraw/", views.self_identification_withdraw, name="self_identification_withdraw"),
     path("self-identification/", views.self_identification_overview, name="self_identification_overview"),
     path("import/", views.import_upload, name="import_upload"),

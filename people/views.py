@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mentorship.permissions import hr_admin_required
-from people import privacy, selectors, services
+from people import privacy, roles, selectors, services
 from people.forms import DirectoryFilterForm, PeopleImportUploadForm, SelfIdentificationForm
 from people.models import ImportJob, Person, SelfIdentification
 
@@ -37,6 +37,11 @@ def person_detail(request, pk):
         "person": person,
         "chain": selectors.person_management_chain(person=person),
         "reports": selectors.person_direct_reports(person=person),
+        "hr_admin_revoke_problem": (
+            roles.check_hr_admin_revoke(user=person.user, by=request.user)
+            if person.user and person.user.is_hr_admin
+            else None
+        ),
     }
     return render(request, "people/person_detail.html", context)
 
