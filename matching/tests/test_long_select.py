@@ -34,3 +34,10 @@ def test_model_choices_render_their_primary_keys(hr_admin):
     field = forms.ModelChoiceField(queryset=User.objects.all(), widget=LongSelect, empty_label="Choose…")
     html = field.widget.render("user", hr_admin.pk, {})
     assert f'<option value="{hr_admin.pk}" selected>' in html
+
+
+def test_option_groups_fall_back_to_djangos_rendering():
+    grouped = [("Mentors", [("1", "Ann"), ("2", "Bob")]), ("Mentees", [("3", "Chloé")])]
+    ours = LongSelect(choices=grouped).render("person", "3", {"id": "id_person"})
+    django = forms.Select(choices=grouped).render("person", "3", {"id": "id_person"})
+    assert parse_html(ours) == parse_html(django)
