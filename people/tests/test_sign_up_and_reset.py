@@ -267,3 +267,13 @@ def test_signing_in_before_confirming_is_refused(addresses):
     response = other.post("/accounts/login/", {"login": "dana@example.com", "password": NEW_PASSWORD})
     assert response.status_code == 302 and response.url == "/accounts/confirm-email/"
     assert other.get("/").status_code == 302
+
+
+def test_a_signed_in_person_can_add_only_a_directory_address(addresses):
+    client = Client()
+    client.force_login(User.objects.get(email="erin@example.com"))
+    response = client.post("/accounts/email/", {"action_add": "", "email": "erin.private@elsewhere.example"})
+    assert response.status_code == 200
+    assert "Only addresses in the employee directory can be added." in response.content.decode()
+    assert not EmailAddress.objects.filter(email="erin.private@elsewhere.example").exists()
+    assert mail.outbox == []
