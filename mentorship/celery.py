@@ -28,6 +28,18 @@ class MentorshipTask(Task):
 
 app = Celery("mentorship", task_cls=MentorshipTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
+
+
+@app.on_after_configure.connect
+def _redbeat_settings_unprefixed(sender, **kwargs):
+    """RedBeat 2.4 checks for its settings by their bare names, which a CELERY_ namespace
+    hides: it would warn that CELERY_REDBEAT_REDIS_URL is not set when it is."""
+    for name in ("redbeat_redis_url", "redbeat_redis_options", "redbeat_lock_timeout"):
+        value = sender.conf.get(name)
+        if value is not None:
+            sender.conf[name] = value
+
+
 app.autodiscover_tasks()
 # Worker log lines carry the task_id, and the request_id/user_id of the request that queued it.
 app.steps["worker"].add(DjangoStructLogInitStep)

@@ -259,6 +259,17 @@ else:
     # It must exceed the longest task (CELERY_TASK_TIME_LIMIT, 10 min) and the longest retry
     # countdown (5 min, mentorship.celery.MentorshipTask), or Redis hands a running task out twice.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 15 * 60}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # One beat, always: RedBeat keeps the schedule in Redis behind a lock, so a second
+    # beat started by mistake waits instead of sending every schedule again, and takes
+    # over within CELERY_REDBEAT_LOCK_TIMEOUT if the first one dies. The embedded
+    # filesystem broker (one machine, `make run`) keeps Celery's file-based scheduler.
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = CELERY_BROKER_URL
+    CELERY_REDBEAT_REDIS_OPTIONS = {"retry_period": 60}
+    CELERY_REDBEAT_LOCK_TIMEOUT = 60
+    # Beat wakes at least this often and extends its lock each time: well below the timeout.
+    CELERY_BEAT_MAX_INTERVAL = 15
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
