@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from mentorship.permissions import hr_admin_required
+from mentorship.submissions import submit_once
 from people import privacy
 from programs.models import Program
 from surveys import selectors, services
@@ -47,6 +48,7 @@ def _edit_cookie(invitation: SurveyInvitation) -> str:
     return f"survey_key_{invitation.pk}"
 
 
+@submit_once
 def invitation_answer(request, pk):
     """Answer (or change the answers to) one of your own survey invitations."""
     invitation = get_object_or_404(

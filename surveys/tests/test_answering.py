@@ -274,3 +274,20 @@ def test_my_surveys_page_query_count_does_not_grow(
 def test_other_people_do_not_see_my_pending_surveys(bob, alice_invitation):
     pending = list(selectors.surveys_pending_for(user=bob))
     assert alice_invitation not in pending and len(pending) == 1
+
+
+def test_a_double_clicked_anonymous_answer_is_saved_once_without_an_error(
+    client, alice, anonymous_survey, alice_mentee
+):
+    from mentorship.tests.submission import form_token, post_twice
+
+    _, (invitation,) = open_round(anonymous_survey, [alice_mentee])
+    rating = f"q_{anonymous_survey.questions.get(kind='rating').pk}"
+    client.force_login(alice)
+    token = form_token(client, url(invitation), "answer-form")
+    first, second = post_twice(client, url(invitation), {rating: "4"}, token)
+    # Without the token the second click would meet "You have already answered".
+    assert first.status_code == second.status_code == 302
+    assert first.url == second.url == "/surveys/"
+    assert SealedSurveyResponse.objects.count() == 1
+    assert "You sent this form twice: it was handled once." in client.get("/surveys/").content.decode()
