@@ -1,0 +1,89 @@
+"""History outlives accounts: a deleted account's actions stay on every page, credited to
+"someone who has left" (every who-did-it foreign key to a user is SET_NULL)."""
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from matching.tests.factories import MatchRunFactory
+from people import services as people_services
+from people.tests.factories import import_csv, import_row
+from programs.models import Enrollment, GoalEvent
+from programs.services import goals as goal_services
+from sessions.models import MentoringSession
+from sessions.tests.helpers import make_pairing, make_session, make_user, running_program
+
+pytestmark = pytest.mark.django_db
+
+LEFT = "someone who has left"
+
+
+@pytest.fixture
+def history():
+    """A pairing whose HR admin and mentor acted on everything, then had their accounts deleted."""
+    program = running_program(slug="circle")
+    mentor = make_user("mira.mentor@example.com", "Mira", "Mentor")
+    mentee = make_user("milo.mentee@example.com", "Milo", "Mentee")
+    hr_leaver = make_user("hanna.hr@example.com", "Hanna", "Leaver", is_hr_admin=True)
+    pairing = make_pairing(program=program, mentor=mentor, mentee=mentee)
+    now = timezone.now()
+    goal = goal_services.goal_create(enrollment=pairing.mentee, user=mentee, title="Own the roadmap")
+    goal_services.goal_comment_add(goal=goal, user=mentor, body="Start with the review")
+    cancelled = make_session(pairing, status=MentoringSession.Status.CANCELLED, cancelled_by=mentor, cancelled_at=now)
+    held = make_session(pairing, days=-3, status=MentoringSession.Status.HELD, logged_by=mentor, logged_at=now)
+    Enrollment.objects.filter(pk=pairing.mentee_id).update(decided_by=hr_leaver, decided_at=now)
+    run = MatchRunFactory(program=program, started_by=hr_leaver)
+    job = people_services.people_import_job_create(
+        text=import_csv(import_row("new@example.com")), file_name="export.csv", user=hr_leaver
+    )
+    mentor.delete()
+    hr_leaver.delete()
+    return {
+        "mentee": mentee,
+        "program": program,
+        "pairing": pairing,
+        "goal": goal,
+        "cancelled": cancelled,
+        "held": held,
+        "run": run,
+        "job": job,
+    }
+
+
+def test_the_history_is_kept_with_no_account_behind_it(history):
+    assert GoalEvent.objects.filter(goal=history["goal"], actor=None).count() == 1  # the comment
+    history["cancelled"].refresh_from_db()
+    assert history["cancelled"].cancelled_by is None and history["cancelled"].cancelled_at is not None
+
+
+def test_the_mentee_sees_who_did_what_on_her_pages(client, history):
+    client.force_login(history["mentee"])
+    pages = [
+        f"/programs/goals/{history['goal'].pk}/",
+        f"/mentoring/pairings/{history['pairing'].pk}/",
+        f"/mentoring/sessions/{history['cancelled'].pk}/",
+        f"/mentoring/sessions/{history['held'].pk}/",
+    ]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert LEFT in response.content.decode(), page
+    goal_page = client.get(pages[0]).content.decode()
+    assert "Start with the review" in goal_page and "Milo Mentee" in goal_page
+
+
+def test_hr_sees_who_decided_ran_and_imported(hr_admin, history):
+    client = Client()
+    client.force_login(hr_admin)
+    slug = history["program"].slug
+    pages = [
+        f"/programs/{slug}/participants/{history['pairing'].mentee_id}/",
+        f"/matching/runs/{history['run'].pk}/",
+        f"/matching/programs/{slug}/",
+        f"/people/import/{history['job'].pk}/",
+        "/people/import/",
+    ]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert LEFT in response.content.decode(), page
