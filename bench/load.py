@@ -205,6 +205,62 @@ class Services:
         return sum(1 for line in text.splitlines() if '"level": "error"' in line or "[CRITICAL]" in line)
 
 
+class ServerCpu(threading.Thread):
+    """CPU seconds used by the server side (gunicorn, the Celery worker, PostgreSQL backends
+    of the bench database), sampled from /proc every 2 s. On a shared machine the latencies
+    depend on everyone's load; CPU per request is this stack's own cost."""
+
+    def __init__(self, args, services: Services):
+        super().__init__(daemon=True)
+        self.server, self.database = args.server, args.database
+        self.roots = {"gunicorn": services.processes[0].pid, "celery": services.processes[1].pid}
+        self.latest: dict[tuple[str, int], float] = {}
+        self.stop = threading.Event()
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def _cpu(self, pid: int) -> float | None:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / self.tick
+
+    def _children(self) -> dict[int, str]:
+        parents = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except OSError:
+                    continue
+        owned = {pid: name for name, pid in self.roots.items()}
+        for pid, parent in parents.items():
+            if parent in owned and pid not in owned:
+                owned[pid] = owned[parent]
+        return owned
+
+    def sample(self):
+        processes = self._children()
+        backends = psql(self.server, f"SELECT pid FROM pg_stat_activity WHERE datname = '{self.database}'")
+        for line in backends.split():
+            processes[int(line)] = "postgres"
+        for pid, name in processes.items():
+            cpu = self._cpu(pid)
+            if cpu is not None:
+                self.latest[(name, pid)] = cpu
+
+    def totals(self) -> dict[str, float]:
+        self.sample()
+        totals = defaultdict(float)
+        for (name, _pid), cpu in self.latest.items():
+            totals[name] += cpu
+        return dict(totals)
+
+    def run(self):
+        while not self.stop.wait(2.0):
+            self.sample()
+
+
 # --- The HTTP client of one virtual user ------------------------------------------------
 
 
@@ -542,7 +598,7 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
-def report(step_users: int, results: list[Result], seconds: float) -> tuple[str, dict]:
+def report(step_users: int, results: list[Result], seconds: float, cpu: dict[str, float]) -> tuple[str, dict]:
     by_page = defaultdict(list)
     for result in results:
         by_page[result.page].append(result)
@@ -563,6 +619,13 @@ def report(step_users: int, results: list[Result], seconds: float) -> tuple[str,
         figures = f"{p50:>8.0f} {p95:>8.0f} {p99:>8.0f} {top:>8.0f}"
         lines.append(f"   {page:<24} {len(by_page[page]):>8} {figures} {len(page_errors):>7}")
         summary[page] = {"p50": p50, "p95": p95, "p99": p99, "errors": len(page_errors)}
+    used = sum(cpu.values())
+    every = len(results)
+    parts = ", ".join(f"{name} {value:.0f} s" for name, value in sorted(cpu.items()))
+    lines.append(
+        f"   server CPU: {used:.0f} s ({parts}) = {1000 * used / max(every, 1):.0f} ms per request"
+        f" ({every} with the baseline); 2 idle cores would serve about {2 * every / max(used, 0.001):.0f} requests/s"
+    )
     kinds = defaultdict(int)
     for result in results:
         if result.error:
@@ -594,7 +657,7 @@ def hash_cost() -> str:
     return result.stdout.strip().splitlines()[-1] if result.returncode == 0 else result.stderr.strip()[-300:]
 
 
-def run_steps(args, manifest: dict) -> list[dict]:
+def run_steps(args, manifest: dict, cpu: ServerCpu) -> list[dict]:
     think = tuple(float(x) for x in args.think.split(","))
     run = Run(port=args.port, manifest=manifest, think=think, timeout=args.timeout)
     users: list[VirtualUser] = []
@@ -609,11 +672,14 @@ def run_steps(args, manifest: dict) -> list[dict]:
             users.append(user)
             user.start()
         step_starts.append((target, step_started))
+        cpu_before = cpu.totals()
         time.sleep(args.step_seconds)
         step_ended = time.monotonic()
+        cpu_after = cpu.totals()
+        used = {name: cpu_after.get(name, 0) - cpu_before.get(name, 0) for name in cpu_after}
         with run.lock:
             window = [r for r in run.results if step_started <= r.started < step_ended]
-        text, summary = report(target, window, step_ended - step_started)
+        text, summary = report(target, window, step_ended - step_started, used)
         print(text, flush=True)
         summaries.append({"users": target, "pages": summary})
     run.stop.set()
@@ -673,7 +739,10 @@ def main(argv=None) -> int:
             check=False,
         ).stdout.split()
         print(f"gunicorn: {workers[0]} workers x {workers[1]} threads (deploy/gunicorn.conf.py)", flush=True)
-        summaries = run_steps(args, manifest)
+        cpu = ServerCpu(args, services)
+        cpu.start()
+        summaries = run_steps(args, manifest, cpu)
+        cpu.stop.set()
     finally:
         services.stop()
     print(f"Server log lines at level error: {services.server_errors()} (logs in {services.log_dir})")
