@@ -201,9 +201,9 @@ def build(*, seed: int = 11, sizes: dict | None = None) -> dict:
     """Fill the (migrated, empty) database of DATABASE_URL; returns the row counts.
 
     ``sizes`` overrides some of ``SIZES`` (``bench/pages.py`` builds a 10x smaller and a larger
-    company); its optional keys ``runs`` (match runs with a proposal per mentee, default 1) and
-    ``inbox`` (extra notifications for the first HR admin, default 0) add rows the load test
-    does not need."""
+    company); its optional keys ``runs`` (match runs with a proposal per mentee, default 1),
+    ``inbox`` (extra notifications for the first HR admin, default 0) and ``low_ratings`` (the
+    share of survey responses rating 1 or 2, default 0) change what the load test does not use."""
     sizes = {**SIZES, **(sizes or {})}
     from allauth.account.models import EmailAddress
     from django.contrib.auth.hashers import make_password
@@ -631,17 +631,23 @@ def build(*, seed: int = 11, sizes: dict | None = None) -> dict:
             batch_size=BATCH,
         )
         answers = []
+        low = sizes.get("low_ratings", 0)  # the share of 1-2 ratings (pair health's warning sign)
         for response in responses:
+            number = rng.choice([1, 2]) if low and rng.random() < low else None
             if instance_by_id[response.instance_id].survey_id == checkin.pk:
                 rating, nps, often, _ = checkin_questions
                 answers += [
-                    SurveyAnswer(response_id=response.pk, question_id=rating.pk, number=rng.choice([3, 4, 4, 5, 5])),
+                    SurveyAnswer(
+                        response_id=response.pk, question_id=rating.pk, number=number or rng.choice([3, 4, 4, 5, 5])
+                    ),
                     SurveyAnswer(response_id=response.pk, question_id=nps.pk, number=rng.randint(4, 10)),
                     SurveyAnswer(response_id=response.pk, question_id=often.pk, choice=rng.choice(often.choices)),
                 ]
             else:
                 answers.append(
-                    SurveyAnswer(response_id=response.pk, question_id=pulse_questions[0].pk, number=rng.randint(3, 5))
+                    SurveyAnswer(
+                        response_id=response.pk, question_id=pulse_questions[0].pk, number=number or rng.randint(3, 5)
+                    )
                 )
         SurveyAnswer.objects.bulk_create(answers, batch_size=BATCH)
 
@@ -785,4 +791,4 @@ if __name__ == "__main__":
     elif sys.argv[1:] == ["hash-cost"]:
         print(hash_cost())
     else:
-        sys.exit("usage: load_data.py build [--sizes JSON]|manifest|hash-cost (run by bench/load.py and bench/pages.py)")
+        sys.exit("usage: load_data.py build [--sizes JSON]|manifest|hash-cost (bench/load.py, bench/pages.py)")
