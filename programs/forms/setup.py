@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from people.models import Person, User
 from programs.models import GoalTemplate, Objective, Program, ProgramQuestion, Role, TrainingModule
-from programs.selectors import owner_candidates
+from programs.selectors import MISSING_REQUIRED, owner_candidates
 from programs.services.setup import (
     PROGRAM_SETTING_FIELDS,
     program_question_check,
@@ -260,3 +260,24 @@ class GoalTemplateForm(forms.ModelForm):
         if too_long:
             raise ValidationError(f"Keep each milestone under 200 characters: “{too_long[0][:40]}…” is longer.")
         return milestones
+
+
+class TrainingCompletionFilterForm(forms.Form):
+    """The completion page's search and filters (GET). A value that doesn't parse is
+    ignored, the others still apply: a bookmarked page keeps working after a module goes."""
+
+    q = forms.CharField(label="Name or email", required=False, max_length=100)
+    role = forms.ChoiceField(label="Role", choices=[("", "Any role"), *Role.choices], required=False)
+    missing = forms.ChoiceField(label="Not completed", required=False)
+
+    def __init__(self, *args, modules, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["missing"].choices = [
+            ("", "Anything"),
+            (MISSING_REQUIRED, "Required training"),
+            *((str(module.pk), module.title) for module in modules),
+        ]
+
+    def filters(self) -> dict[str, str]:
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) or "" for name in ("q", "role", "missing")}

@@ -17,12 +17,14 @@ from programs.forms.setup import (
     ProgramCloneForm,
     ProgramForm,
     ProgramQuestionForm,
+    TrainingCompletionFilterForm,
     TrainingModuleForm,
 )
 from programs.models import Enrollment, Program, Role
 from programs.services import setup as services
 
 TEMPLATES = "programs/setup/"
+COMPLETION_PER_PAGE = 50
 
 
 def _hr_program(request, slug) -> Program:
@@ -355,9 +357,27 @@ def training_module_move(request, slug, pk):
 
 @hr_admin_required
 def training_completion(request, slug):
+    """Approved participants x training modules, a page at a time, with search and filters."""
     program = _hr_program(request, slug)
-    matrix = selectors.program_training_matrix(program=program)
-    return render(request, TEMPLATES + "training_completion.html", {"program": program, **matrix})
+    modules = selectors.training_completion_modules(program=program)
+    form = TrainingCompletionFilterForm(request.GET, modules=modules)
+    filters = form.filters()
+    participants = selectors.training_completion_participants(
+        program=program, modules=modules, search=filters["q"], role=filters["role"], missing=filters["missing"]
+    )
+    page = Paginator(participants, COMPLETION_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "program": program,
+        "form": form,
+        "filtered": any(filters.values()),
+        "modules": [(module, module.done) for module in modules],
+        "page": page,
+        "page_query": query.urlencode(),
+        "rows": selectors.training_completion_rows(modules=modules, enrollments=list(page.object_list)),
+    }
+    return render(request, TEMPLATES + "training_completion.html", context)
 
 
 @hr_admin_required
