@@ -7,7 +7,8 @@ goals there are (``select_related``/``prefetch_related``/subquery annotations).
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, DateTimeField, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, DateTimeField, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -28,7 +29,9 @@ from sessions.services import calendar_feed_token_hash
 
 Status = MentoringSession.Status
 PAIRING_RELATED = ("program", "mentor__person__user", "mentee__person__user")
-# A calendar feed lists sessions from this far back (older ones stay in subscribers' calendars).
+#: A calendar feed lists sessions from this far back onwards, so it stays small however long
+#: someone mentors. Older sessions drop out of subscribed calendars at their next refresh;
+#: the pairing pages keep them.
 FEED_HISTORY = timedelta(days=365)
 
 
@@ -157,6 +160,16 @@ def goal_enrollments_for_user(*, user) -> list[Enrollment]:
 # --- The pairing page --------------------------------------------------------------------
 
 
+#: Past sessions shown per page of a pairing's history ("Older sessions" pages on).
+TIMELINE_PER_PAGE = 10
+#: Planned sessions listed on the pairing page (upcoming, and past ones waiting to be logged);
+#: the rest are counted, and the calendar feed lists them all.
+PLANNED_SHOWN = 5
+#: Open action items listed on the pairing page, the earliest due first; each session's page
+#: lists its own.
+OPEN_ITEMS_SHOWN = 20
+
+
 @dataclass
 class PairingPage:
     pairing: Pairing
@@ -165,7 +178,8 @@ class PairingPage:
     is_workable: bool
     upcoming: list[MentoringSession]
     to_log: list[MentoringSession]
-    timeline: list[MentoringSession]
+    #: one page of held and cancelled sessions, the latest first
+    timeline: Page
     goals: list[Goal] | None
     open_action_items: list[ActionItem]
     resources: list[Resource]
@@ -186,33 +200,52 @@ def held_sessions_prefetch(*, user) -> list:
     ]
 
 
-def pairing_page(*, pairing: Pairing, user, now: datetime | None = None) -> PairingPage:
+def pairing_page(*, pairing: Pairing, user, now: datetime | None = None, page_number=None) -> PairingPage:
+    """What the pairing page shows, bounded whatever the pairing's age: the first planned
+    sessions, one page of its history (``page_number``, the latest first; junk means the
+    first page, past the end the last), counts over all sessions, the earliest-due open
+    action items. A fixed number of queries."""
     now = now or timezone.now()
     role = "mentor" if pairing.mentor.person.user_id == user.pk else "mentee"
     sessions = MentoringSession.objects.filter(pairing=pairing)
-    scheduled = list(sessions.filter(status=Status.SCHEDULED).order_by("starts_at", "pk"))
+    counts = sessions.aggregate(
+        held=Count("pk", filter=Q(status=Status.HELD)),
+        minutes=Sum("duration_minutes", filter=Q(status=Status.HELD)),
+        last_held_at=Max("starts_at", filter=Q(status=Status.HELD)),
+        upcoming=Count("pk", filter=Q(status=Status.SCHEDULED, starts_at__gt=now)),
+        to_log=Count("pk", filter=Q(status=Status.SCHEDULED, starts_at__lte=now)),
+        past=Count("pk", filter=Q(status__in=[Status.HELD, Status.CANCELLED])),
+    )
+    scheduled = sessions.filter(status=Status.SCHEDULED).order_by("starts_at", "pk")
     # A planned session is "to log" from the moment it started.
-    upcoming = [s for s in scheduled if s.starts_at > now]
-    to_log = [s for s in scheduled if s.starts_at <= now]
-    timeline = list(
+    upcoming = list(scheduled.filter(starts_at__gt=now)[:PLANNED_SHOWN])
+    to_log = list(scheduled.filter(starts_at__lte=now)[:PLANNED_SHOWN])
+    history = (
         sessions.filter(status__in=[Status.HELD, Status.CANCELLED])
         .select_related("logged_by", "cancelled_by")
         .prefetch_related(*held_sessions_prefetch(user=user))
         .order_by("-starts_at", "-pk")
     )
+    paginator = Paginator(history, TIMELINE_PER_PAGE)
+    paginator.count = counts["past"]  # counted above with the rest: no COUNT query of its own
+    timeline = paginator.get_page(page_number)
     goals = None
     if viewer_sees_goals(pairing=pairing, user=user):
         goals = list(mentee_goals(pairing=pairing).prefetch_related("milestones"))
     open_items = list(
-        ActionItem.objects.open().filter(pairing=pairing).select_related("owner", "session").order_by("due_date", "pk")
+        ActionItem.objects.open()
+        .filter(pairing=pairing)
+        .select_related("owner", "session")
+        .order_by("due_date", "pk")[: OPEN_ITEMS_SHOWN + 1]
     )
     resources = list(Resource.objects.filter(pairing=pairing).select_related("goal"))
-    held = [s for s in timeline if s.status == Status.HELD]
     stats = {
-        "held": len(held),
-        "minutes": sum(s.duration_minutes for s in held),
-        "last_held_at": held[0].starts_at if held else None,
-        "overdue_items": sum(1 for item in open_items if item.due_date < now.date()),
+        "held": counts["held"],
+        "minutes": counts["minutes"] or 0,
+        "last_held_at": counts["last_held_at"],
+        "more_upcoming": counts["upcoming"] - len(upcoming),
+        "more_to_log": counts["to_log"] - len(to_log),
+        "more_open_items": len(open_items) > OPEN_ITEMS_SHOWN,
     }
     return PairingPage(
         pairing=pairing,
@@ -223,7 +256,7 @@ def pairing_page(*, pairing: Pairing, user, now: datetime | None = None) -> Pair
         to_log=to_log,
         timeline=timeline,
         goals=goals,
-        open_action_items=open_items,
+        open_action_items=open_items[:OPEN_ITEMS_SHOWN],
         resources=resources,
         stats=stats,
     )

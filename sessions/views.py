@@ -100,7 +100,7 @@ def pairing_list(request):
 @require_GET
 def pairing_detail(request, pk):
     pairing = _pairing(request, pk)
-    page = selectors.pairing_page(pairing=pairing, user=request.user)
+    page = selectors.pairing_page(pairing=pairing, user=request.user, page_number=request.GET.get("page"))
     return render(request, T + "pairing_detail.html", _context(pairing, request.user, page=page))
 
 
@@ -397,6 +397,7 @@ def calendar_settings(request):
     context = {
         "feed": selectors.calendar_feed_for_user(user=request.user),
         "feed_url": request.session.pop(FEED_URL_SESSION_KEY, None),
+        "feed_history_days": selectors.FEED_HISTORY.days,
     }
     return render(request, T + "calendar_settings.html", context)
 

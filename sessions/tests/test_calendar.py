@@ -144,3 +144,15 @@ def test_feed_query_count_is_constant(client, pairing, mentor, count, django_ass
     with django_assert_num_queries(5):
         response = client.get(f"/mentoring/feed/{token}.ics")
     assert len(events(parse(response))) == count
+
+
+def test_feed_lists_sessions_from_a_year_back_onwards(client, pairing, mentor):
+    now = timezone.now()
+    old = make_session(pairing, starts_at=now - timedelta(days=730), status="held")
+    year_ago = make_session(pairing, starts_at=now - timedelta(days=364), status="held")
+    cancelled = make_session(pairing, starts_at=now - timedelta(days=30), status=MentoringSession.Status.CANCELLED)
+    far_ahead = make_session(pairing, starts_at=now + timedelta(days=400))
+    token = services.calendar_feed_regenerate(user=mentor)
+    uids = {str(e["UID"]).split("@")[0] for e in events(parse(client.get(f"/mentoring/feed/{token}.ics")))}
+    assert uids == {str(s.ical_uid) for s in (year_ago, cancelled, far_ahead)}
+    assert str(old.ical_uid) not in uids

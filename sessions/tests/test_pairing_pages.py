@@ -1,9 +1,12 @@
 """'My pairings', the pairing page and the session page: who sees what, and at what cost."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from matching.models import Pairing
-from sessions.models import PrivateNote
+from sessions.models import MentoringSession, PrivateNote
 from sessions.tests.helpers import (
     MENTEE_PRIVATE,
     MENTOR_PRIVATE,
@@ -126,6 +129,67 @@ def test_pairing_page_query_count_does_not_grow_with_sessions(client, pairing, v
     url = f"/mentoring/pairings/{pairing.pk}/"
     few = count_queries(client, url)
     populate(pairing, 12)
+    assert count_queries(client, url) == few
+
+
+def _held_weekly(pairing, count):
+    """``count`` held sessions, one a week back from last week; the latest first."""
+    now = timezone.now()
+    return [
+        make_session(
+            pairing,
+            starts_at=now - timedelta(days=7 * (k + 1)),
+            status=MentoringSession.Status.HELD,
+            shared_notes=f"Notes of week {k + 1}.",
+        )
+        for k in range(count)
+    ]
+
+
+def test_the_pairing_page_shows_the_latest_sessions_and_pages_through_older_ones(client, pairing, mentee):
+    held = _held_weekly(pairing, 60)
+    url = f"/mentoring/pairings/{pairing.pk}/"
+    client.force_login(mentee)
+    first = client.get(url)
+    html = first.content.decode()
+    assert [s.pk for s in first.context["page"].timeline] == [s.pk for s in held[:10]]
+    assert html.count('data-testid="timeline-session"') == 10
+    assert "Notes of week 1." in html and "Notes of week 11." not in html
+    assert "1–10 of 60, the latest first" in html
+    assert 'href="?page=2#timeline" data-testid="older-sessions"' in html
+    assert 'data-testid="newer-sessions"' not in html
+    # The counts are over every session, whichever page is shown.
+    assert first.context["page"].stats["held"] == 60
+
+    second = client.get(url, {"page": "2"})
+    assert [s.pk for s in second.context["page"].timeline] == [s.pk for s in held[10:20]]
+    assert 'href="?page=1#timeline" data-testid="newer-sessions"' in second.content.decode()
+    last = client.get(url, {"page": "6"}).content.decode()
+    assert "Notes of week 60." in last and 'data-testid="older-sessions"' not in last
+    # Junk is the first page, past the end the last one.
+    for junk, weeks in (("abc", 1), ("-3", 60), ("99999", 60), ("1e9", 1), ("", 1)):
+        assert f"Notes of week {weeks}." in client.get(url, {"page": junk}).content.decode(), junk
+
+
+def test_the_pairing_page_lists_the_first_planned_sessions_and_counts_the_rest(client, pairing, mentor):
+    now = timezone.now()
+    for k in range(8):
+        make_session(pairing, starts_at=now + timedelta(days=k + 1))
+    for k in range(7):
+        make_session(pairing, starts_at=now - timedelta(days=k + 1))  # planned, never logged
+    html = page(client, mentor, f"/mentoring/pairings/{pairing.pk}/")
+    assert html.count('data-testid="to-log"') == 5
+    assert "And 2 more planned sessions in the past to log or cancel" in html
+    assert "And 3 more planned later" in html
+
+
+@pytest.mark.parametrize("viewer", ["mentor", "mentee"])
+def test_an_older_page_of_sessions_uses_the_same_queries_at_two_sizes(client, pairing, viewer, request):
+    client.force_login(request.getfixturevalue(viewer))
+    populate(pairing, 12)
+    url = f"/mentoring/pairings/{pairing.pk}/?page=2"
+    few = count_queries(client, url)
+    populate(pairing, 25)
     assert count_queries(client, url) == few
 
 
