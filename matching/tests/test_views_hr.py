@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matching import services
-from matching.models import MatchingCriteria, MatchRun, Pairing, PairOverride
+from matching.models import MatchingCriteria, MatchProposal, MatchRun, Pairing, PairOverride
 from matching.tests.factories import MatchRunFactory, PairingFactory, matching_program, mentee, mentor
 from people.tests.factories import PersonFactory, SelfIdentificationFactory
-from programs.models import Program
+from programs.models import Enrollment, Program
 
 pytestmark = pytest.mark.django_db
 
@@ -211,19 +211,36 @@ def test_the_run_page_shows_each_proposals_breakdown_and_the_comparison(hr_clien
     assert 'data-testid="publish"' in content
 
 
-def test_diversity_groups_show_on_the_run_page_only_from_five_people(hr_client, program, hr_admin):
-    mentor(program, capacity=20, person_seniority=9)
-    for k in range(11):
+def test_diversity_rates_on_the_run_page_follow_the_privacy_rules(hr_client, program, hr_admin):
+    """Zorblaxian (12 mentees, 6 matched) and the pool of everyone else (Quuxian 2 and
+    10 who shared nothing, 6 matched) each have 5 matched and 5 not: rates are shown;
+    the two Quuxians never appear on their own."""
+    one_mentor = mentor(program, capacity=20, person_seniority=9)
+    considered, matched = [], []
+    for k in range(24):
         person = PersonFactory(seniority=2)
-        if k < 8:
-            SelfIdentificationFactory(person=person, ethnicity="Zorblaxian" if k < 6 else "Quuxian")
-        mentee(program, person=person)
-    run = MatchRunFactory(program=program, status=MatchRun.Status.QUEUED)
-    services.match_run_execute(run_id=run.pk)
+        if k < 14:
+            SelfIdentificationFactory(person=person, ethnicity="Zorblaxian" if k < 12 else "Quuxian")
+        enrollment = mentee(program, person=person)
+        considered.append(enrollment.pk)
+        if k % 2 == 0:
+            matched.append(enrollment)
+    run = MatchRunFactory(program=program, stats={"mentee_ids": considered})
+    for enrollment in matched:
+        MatchProposal.objects.create(run=run, mentee=enrollment, mentor=one_mentor, score=50)
     content = hr_client.get(reverse("matching:run_detail", args=[run.pk])).content.decode()
-    assert 'data-testid="diversity"' in content
-    assert "Zorblaxian" in content
-    assert "Quuxian" not in content
+    section = content.split('data-testid="diversity"')[1].split("</details>")[0]
+    assert "Zorblaxian" in section and "50%" in section
+    assert "Quuxian" not in section and "Other / not shown" in section
+
+    # Everyone matched: "100%" would say that nobody unmatched is Zorblaxian, so no rate
+    # of that question is shown.
+    MatchProposal.objects.filter(run=run).delete()
+    for enrollment in matched + [e for e in Enrollment.objects.filter(pk__in=considered) if e not in matched]:
+        MatchProposal.objects.get_or_create(run=run, mentee=enrollment, defaults={"mentor": one_mentor, "score": 50})
+    content = hr_client.get(reverse("matching:run_detail", args=[run.pk])).content.decode()
+    section = content.split('data-testid="diversity"')[1].split("</details>")[0]
+    assert "Zorblaxian" not in section and 'data-testid="diversity-hidden"' in section
 
 
 def test_publishing_from_the_run_page(hr_client, done_run, program):

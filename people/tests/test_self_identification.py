@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from people.models import Person, SelfIdentification
 from people import privacy
+from people.models import Person, SelfIdentification
 from people.privacy import OTHER_LABEL
 from people.tests.factories import PersonFactory, SelfIdentificationFactory, UserFactory
 
