@@ -13,6 +13,8 @@ only by ``evaluation.diversity`` (HR admins), through that module's rules.
 from __future__ import annotations
 
 import calendar
+import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -20,10 +22,7 @@ from django.db.models import (
     Avg,
     Case,
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
-    F,
     IntegerField,
     OuterRef,
     Q,
@@ -37,13 +36,12 @@ from django.utils import timezone
 
 from evaluation.health import (
     HEALTH_LEVELS,
-    LEVEL_OF,
     Health,
     as_of_moment,
     health_reasons,
+    pairing_health_levels,
     pairings_active_at,
     pairings_with_health,
-    quiet_since,
 )
 from evaluation.models import ProgramSnapshot
 from matching.models import Pairing
@@ -150,24 +148,16 @@ def _pairing_figures(snapshot: ProgramSnapshot, program: Program, moment: dateti
     snapshot.pairings_completed = finished["completed"]
     snapshot.pairings_ended = finished["ended"]
 
-    quiet_for = ExpressionWrapper(Value(moment) - F("quiet_since"), output_field=DurationField())
-    by_health = {
-        HEALTH_LEVELS[row["health_level"]]: row
-        for row in pairings_with_health(program=program, now=moment)
-        .order_by()
-        .values("health_level")
-        .annotate(n=Count("pk"), quiet=Avg(quiet_for))
-    }
-    counts = {health: by_health.get(health, {}).get("n", 0) for health in Health.values}
+    levels = pairing_health_levels(program=program, moment=moment)
+    counts = Counter(HEALTH_LEVELS[level] for _, _, level in levels)
     snapshot.pairings_healthy = counts[Health.HEALTHY]
     snapshot.pairings_cooling = counts[Health.COOLING]
     snapshot.pairings_at_risk = counts[Health.AT_RISK]
-    active = sum(counts.values())
-    snapshot.pairings_active = active
-    if active:
-        total = sum((_days(row["quiet"]) or 0) * row["n"] for row in by_health.values())
-        snapshot.days_since_session_avg = round(total / active, 1)
-        snapshot.days_since_session_median = _median_days_quiet(program, moment, active)
+    snapshot.pairings_active = len(levels)
+    if levels:
+        days_quiet = [max((moment - quiet).total_seconds(), 0) / 86400 for _, quiet, _ in levels]
+        snapshot.days_since_session_avg = round(sum(days_quiet) / len(days_quiet), 1)
+        snapshot.days_since_session_median = round(statistics.median(days_quiet), 1)
     snapshot.sessions_held_30_days = MentoringSession.objects.filter(
         pairing__program=program,
         status=MentoringSession.Status.HELD,
@@ -179,28 +169,6 @@ def _pairing_figures(snapshot: ProgramSnapshot, program: Program, moment: dateti
     )
     snapshot.action_items_total = items["total"]
     snapshot.action_items_done = items["done"]
-
-
-def _days(value) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, timedelta):
-        return max(value.total_seconds(), 0) / 86400
-    return max(float(value), 0) / 86400e6  # microseconds, where the database has no interval type
-
-
-def _median_days_quiet(program: Program, moment: datetime, count: int) -> float:
-    """The median of "days since the last held session" over the active pairings: the one or
-    two middle rows of the sorted list (one query, no per-pairing work in Python)."""
-    low, high = (count - 1) // 2, count // 2
-    middle = list(
-        pairings_active_at(program=program, moment=moment)
-        .annotate(quiet_since=quiet_since(moment))
-        .order_by("-quiet_since", "pk")
-        .values_list("quiet_since", flat=True)[low : high + 1]
-    )
-    days = [(moment - since).total_seconds() / 86400 for since in middle]
-    return round(max(sum(days) / len(days), 0), 1)
 
 
 def _goal_figures(snapshot: ProgramSnapshot, program: Program, approved: QuerySet, moment: datetime) -> None:
@@ -532,18 +500,12 @@ def _with_names(pairings: QuerySet[Pairing]) -> QuerySet[Pairing]:
     return pairings.select_related("mentor__person", "mentee__person").only(*PAIR_FIELDS)
 
 
-def pairings_by_health(
-    *, program: Program, health: str = Health.AT_RISK, now: datetime | None = None
-) -> QuerySet[Pairing]:
+def pairings_by_health(*, program: Program, health: str = Health.AT_RISK, now: datetime | None = None) -> list[Pairing]:
     """Active pairings of one health status, longest quiet first, with the two people's names
     (HR only). One query: for exports, where every row is read."""
     now = now or timezone.now()
     pairings = _with_names(pairings_active_at(program=program, moment=now))
-    return (
-        pairings_with_health(program=program, now=now, pairings=pairings)
-        .filter(health_level=LEVEL_OF[health])
-        .order_by("quiet_since", "pk")
-    )
+    return [p for p in pairings_with_health(program=program, now=now, pairings=pairings) if p.health == health]
 
 
 @dataclass
@@ -558,10 +520,7 @@ class HealthIndex:
 def program_health_index(*, program: Program, now: datetime | None = None) -> HealthIndex:
     """One pass over the program's active pairings (one query, two small columns per pairing)."""
     ids: dict[str, list[int]] = {health: [] for health in Health.values}
-    rows = (
-        pairings_with_health(program=program, now=now).order_by("quiet_since", "pk").values_list("pk", "health_level")
-    )
-    for pk, level in rows:
+    for pk, _, level in pairing_health_levels(program=program, moment=now or timezone.now()):
         ids[HEALTH_LEVELS[level]].append(pk)
     return HealthIndex(counts={health: len(found) for health, found in ids.items()}, ids=ids)
 

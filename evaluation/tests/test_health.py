@@ -113,7 +113,7 @@ def test_a_low_rating_alone_puts_a_pair_at_risk(program):
     b.answer(instance, pairing.mentee, {rating: 2, nps: 8}, days_ago=3)
     found = health_of(program)[pairing.pk]
     assert found.health == Health.AT_RISK
-    assert (found.mentee_rating, found.mentor_rating) == (2, None)
+    assert (found.mentee_low_rating, found.mentor_low_rating) == (True, False)
     assert codes(found, program) == ["low_rating"]
 
 
