@@ -66,6 +66,27 @@ def test_hr_runs_matching_publishes_and_the_mentee_confirms(
     assert page.locator(".alert-success", has_text="Matching criteria saved").is_visible()
     assert MatchingCriteria.objects.get(program=program).weight_skills == 8
 
+    # Never pair Maya with Uma: the pickers search as HR types (no list of the whole cohort).
+    form = page.locator('[data-testid="override-form"]')
+    form.locator("input[name=mentee]").press_sequentially("may")
+    maya_option = form.locator("[role=option]", has_text="Maya Mentee")
+    maya_option.wait_for()
+    assert form.locator("[role=option]").count() == 1
+    maya_option.click()
+    assert form.locator("input[name=mentee]").input_value() == "maya@example.com"
+    mentor_input = form.locator("input[name=mentor]")
+    mentor_input.press_sequentially("udal")
+    form.locator("[role=option]", has_text="Uma Udall").wait_for()
+    mentor_input.press("ArrowDown")
+    mentor_input.press("Enter")  # the highlighted match, without sending the form
+    assert mentor_input.input_value() == "uma@example.com"
+    form.locator("select[name=kind]").select_option("exclude")
+    screenshot("matching-override-picker")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert page.locator(".alert-success", has_text="Excluded: Maya Mentee").is_visible()
+    assert page.locator('[data-testid="override-row"]', has_text="Maya Mentee").is_visible()
+
     page.click('[data-testid="start-run"]')
     page.wait_for_selector('[data-testid="proposal"]')  # the page polls until the run is done
     screenshot("matching-run-done")
@@ -76,7 +97,8 @@ def test_hr_runs_matching_publishes_and_the_mentee_confirms(
     assert "Theo Tutor" in maya_row.inner_text()
     maya_row.locator("summary").click()
     breakdown = maya_row.locator('[data-testid="explanation"]')
-    assert breakdown.is_visible()
+    breakdown.wait_for()  # loaded when opened
+    screenshot("matching-run-explanation")
     assert "Skills" in breakdown.inner_text()
     # The points each criterion gave add up to the score shown.
     cells = breakdown.locator('[data-testid="explanation-points"]').all_inner_texts()

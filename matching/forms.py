@@ -1,11 +1,9 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.utils import flatatt
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.urls import reverse
 
 from matching.models import MatchingCriteria, PairOverride
-from matching.selectors import program_participants
+from matching.selectors import participants_matching, program_participants
 from matching.services import CRITERIA_FIELDS
 from programs.models import Role
 
@@ -82,33 +80,49 @@ class MatchingCriteriaForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in CRITERIA_FIELDS}
 
 
-class LongSelect(forms.Select):
-    """A ``<select>`` over a whole cohort, written in one pass.
+class ParticipantField(forms.CharField):
+    """One approved participant of a program in a role, typed as an email or a name.
 
-    Django renders each ``<option>`` through a template of its own (and builds a dict per
-    option first): with 2,000 mentees and 1,000 mentors the matching page spent about 6 s in
-    these two selects (bench/load.py). The HTML is the same (the test compares it with
-    ``forms.Select``'s); choices with option groups fall back to Django's rendering."""
+    The lock/exclude form's picker: with JavaScript, ``static/js/participant_picker.js``
+    searches as HR types (``matching:participant_search``, at most ``PICKER_MATCHES``) and
+    fills in the chosen person's email; without it, HR types the email, or a name only one
+    participant has (or part of one). A name several people share is refused with their
+    emails to choose from. An enrollment id is taken as well."""
 
-    def render(self, name, value, attrs=None, renderer=None):
-        choices = list(self.choices)
-        if any(isinstance(label, (list, tuple)) for _value, label in choices):
-            return super().render(name, value, attrs, renderer)
-        chosen = set(self.format_value(value))
-        options = []
-        for option_value, label in choices:
-            option_value = "" if option_value is None else str(option_value)
-            selected = " selected" if option_value in chosen else ""
-            options.append(format_html('<option value="{}"{}>{}</option>', option_value, selected, label))
-            if selected and not self.allow_multiple_selected:
-                chosen = set()
-        attributes = flatatt(self.build_attrs(self.attrs, attrs))
-        return format_html('<select name="{}"{}>', name, attributes) + mark_safe("".join(options) + "</select>")
+    #: Names listed when a typed name matches several participants.
+    AMBIGUOUS_SHOWN = 5
+
+    def __init__(self, *, role: str, **kwargs):
+        self.role = role
+        self.program = None
+        kwargs.setdefault("max_length", 254)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        candidates = program_participants(program=self.program, role=self.role)
+        if text.isdigit():
+            found = list(candidates.filter(pk=int(text))) if int(text) < 2**63 else []
+        else:
+            found = list(candidates.filter(person__email__iexact=text)) if "@" in text else []
+            if not found:
+                matching = participants_matching(program=self.program, role=self.role, text=text)
+                found = list(matching[: self.AMBIGUOUS_SHOWN + 1])
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise ValidationError(f"No approved {self.role} of this program matches “{text}”.", code="not_found")
+        names = "; ".join(f"{e.person.full_name} ({e.person.email})" for e in found[: self.AMBIGUOUS_SHOWN])
+        more = " and more" if len(found) > self.AMBIGUOUS_SHOWN else ""
+        raise ValidationError(
+            f"Several {self.role}s match “{text}”: {names}{more}. Type the email of the one you mean.",
+            code="ambiguous",
+        )
 
 
 class PairOverrideForm(forms.Form):
-    mentee = forms.ModelChoiceField(queryset=None, empty_label="Choose a mentee…", widget=LongSelect)
-    mentor = forms.ModelChoiceField(queryset=None, empty_label="Choose a mentor…", widget=LongSelect)
+    mentee = ParticipantField(role=Role.MENTEE, label="Mentee", help_text="Type a name or an email.")
+    mentor = ParticipantField(role=Role.MENTOR, label="Mentor", help_text="Type a name or an email.")
     kind = forms.ChoiceField(
         choices=[
             (PairOverride.Kind.LOCK, "Lock: always pair them"),
@@ -118,12 +132,18 @@ class PairOverrideForm(forms.Form):
 
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)
-        # A picker shows names only: loading every participant's profile (JSON) cost more than the page.
-        names = ("id", "person", "person__first_name", "person__last_name")
-        self.fields["mentee"].queryset = program_participants(program=program, role=Role.MENTEE).only(*names)
-        self.fields["mentor"].queryset = program_participants(program=program, role=Role.MENTOR).only(*names)
-        self.fields["mentee"].label_from_instance = lambda e: e.person.full_name
-        self.fields["mentor"].label_from_instance = lambda e: e.person.full_name
+        search = reverse("matching:participant_search", args=[program.slug])
+        for name in ("mentee", "mentor"):
+            field = self.fields[name]
+            field.program = program
+            field.widget.attrs.update(
+                {
+                    "autocomplete": "off",
+                    "spellcheck": "false",
+                    "placeholder": "Name or email",
+                    "data-picker-url": f"{search}?role={field.role}",
+                }
+            )
 
 
 class ReasonForm(forms.Form):

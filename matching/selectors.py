@@ -128,6 +128,26 @@ def program_participants(*, program: Program, role: str) -> QuerySet[Enrollment]
     )
 
 
+#: The most participants the lock/exclude picker lists for one search.
+PICKER_MATCHES = 20
+
+
+def participants_matching(*, program: Program, role: str, text: str) -> QuerySet[Enrollment]:
+    """Approved participants in ``role`` whose name or email holds every word of ``text``
+    (none for no words). Slice it: the picker takes ``PICKER_MATCHES``."""
+    words = text.split()
+    queryset = program_participants(program=program, role=role).select_related("person__department")
+    if not words:
+        return queryset.none()
+    for word in words:
+        queryset = queryset.filter(
+            Q(person__first_name__icontains=word)
+            | Q(person__last_name__icontains=word)
+            | Q(person__email__icontains=word)
+        )
+    return queryset
+
+
 # --- HR: a run --------------------------------------------------------------------------
 
 PROPOSAL_SORTS = {
@@ -281,50 +301,71 @@ def criteria_changes(before: dict, after: dict) -> list[tuple[str, str, str]]:
     return out
 
 
-def _group_rates(members: dict[int, str], considered: list[int], matched: set[int]) -> dict[str, Rate]:
-    """label -> Rate over ``considered`` mentees, grouped by ``members[id]`` (departments, locations)."""
+def _considered(run: MatchRun | None) -> list[int]:
+    """The mentees a run considered (its cohort), from the stats it saved."""
+    return list((run.stats or {}).get("mentee_ids", [])) if run is not None else []
+
+
+def _mentee_counts(run: MatchRun, fields: tuple[str, ...]) -> Counter:
+    """(value of each field..., matched) -> how many of the run's considered mentees,
+    still mentees of the program. Counted by the database: one query, a row per group,
+    never a row per mentee or per proposal."""
+    considered = _considered(run)
+    if not considered:
+        return Counter()
+    rows = (
+        Enrollment.objects.filter(program=run.program_id, role=Role.MENTEE, pk__in=considered)
+        .annotate(matched=Exists(MatchProposal.objects.filter(run=run.pk, mentee=OuterRef("pk"))))
+        .order_by()
+        .values_list(*fields, "matched")
+        .annotate(n=Count("pk"))
+    )
+    return Counter({tuple(row[:-1]): row[-1] for row in rows})
+
+
+def _group_rates(counts: Counter, index: int) -> dict[str, Rate]:
+    """label -> Rate, grouping ``_mentee_counts`` rows by their value at ``index``
+    (departments, locations)."""
     sizes: Counter = Counter()
     hits: Counter = Counter()
-    for mentee_id in considered:
-        label = members.get(mentee_id) or ""
-        sizes[label] += 1
-        hits[label] += mentee_id in matched
+    for key, n in counts.items():
+        label = key[index] or ""
+        sizes[label] += n
+        hits[label] += n if key[-1] else 0
+    return {label: Rate(hits[label], sizes[label]) for label in sizes}
+
+
+def _diversity_rates_from_counts(counts: Counter, dimension: str) -> dict[str, Rate] | None:
+    """Match rates by self-identified group for one run and one dimension, from
+    (stored answer, matched) -> mentees, or None when ``people.privacy`` does not allow
+    them: groups pooled by complementary suppression, and rates only when every group has
+    enough mentees matched and not matched."""
+    sizes_by_key: Counter = Counter()
+    spellings: dict[str, Counter] = {}
+    for (raw, _matched), n in counts.items():
+        key = privacy.answer_key(dimension, raw)
+        sizes_by_key[key] += n
+        spellings.setdefault(key, Counter())[" ".join((raw or "").split())] += n
+    labels = privacy.answer_labels(dimension, spellings)
+    breakdown = privacy.suppress_counts(sizes_by_key, labels)
+    if breakdown.withheld:
+        return None
+    sizes: Counter = Counter()
+    hits: Counter = Counter()
+    for (raw, matched), n in counts.items():
+        label = breakdown.label_of(privacy.answer_key(dimension, raw))
+        sizes[label] += n
+        hits[label] += n if matched else 0
+    if not privacy.outcome_rates_shown((hits[label], sizes[label]) for label in sizes):
+        return None
     return {label: Rate(hits[label], sizes[label]) for label in sizes}
 
 
 def _diversity_rates(
     values: dict[int, str], considered: list[int], matched: set[int], dimension: str
 ) -> dict[str, Rate] | None:
-    """Match rates by self-identified group for one run and one dimension, or None when
-    ``people.privacy`` does not allow them: groups pooled by complementary suppression,
-    and rates only when every group has enough mentees matched and not matched."""
-    keys = {pk: privacy.answer_key(dimension, values.get(pk)) for pk in considered}
-    spellings: dict[str, Counter] = {}
-    for pk in considered:
-        raw = " ".join((values.get(pk) or "").split())
-        spellings.setdefault(keys[pk], Counter())[raw] += 1
-    labels = privacy.answer_labels(dimension, spellings)
-    breakdown = privacy.suppress_counts(Counter(keys.values()), labels)
-    if breakdown.withheld:
-        return None
-    sizes: Counter = Counter()
-    hits: Counter = Counter()
-    for pk in considered:
-        label = breakdown.label_of(keys[pk])
-        sizes[label] += 1
-        hits[label] += pk in matched
-    if not privacy.outcome_rates_shown((hits[label], sizes[label]) for label in sizes):
-        return None
-    return {label: Rate(hits[label], sizes[label]) for label in sizes}
-
-
-def _records_changed(before: tuple[set, set], after: tuple[set, set]) -> int:
-    """Mentees whose (considered, matched) differ between two runs."""
-    (considered_a, matched_a), (considered_b, matched_b) = before, after
-    changed = considered_a ^ considered_b
-    both = considered_a & considered_b
-    changed |= {pk for pk in both if (pk in matched_a) != (pk in matched_b)}
-    return len(changed)
+    """:func:`_diversity_rates_from_counts` for mentees given one by one (id -> answer)."""
+    return _diversity_rates_from_counts(Counter((values.get(pk), pk in matched) for pk in considered), dimension)
 
 
 def diversity_blocked_by(*, run: MatchRun) -> MatchRun | None:
@@ -333,20 +374,59 @@ def diversity_blocked_by(*, run: MatchRun) -> MatchRun | None:
     HR knows who each run matched, so two runs whose mentees (or whose matched
     mentees) differ by between 1 and ``PRIVACY_MIN_GROUP - 1`` people would, side
     by side, tell those people's groups. Such a run's breakdown by self-identified
-    group is not shown. Two queries.
+    group is not shown.
+
+    Counted, not listed: for runs A and B with considered mentees C and matched M (a run
+    proposes only mentees it considered, so M is within C), the mentees whose record
+    differs are C_A △ C_B plus, among the mentees both considered,
+    |M_A| + |M_B| - 2|M_A ∩ M_B| - |M_A ∩ (C_A - C_B)| - |M_B ∩ (C_B - C_A)|. Only runs
+    whose cohorts differ by fewer than the minimum are counted further. Three queries
+    however many runs and proposals.
     """
+    minimum = privacy.min_group()
     finished = (MatchRun.Status.DONE, MatchRun.Status.PUBLISHED)
-    runs = list(MatchRun.objects.filter(program=run.program_id, status__in=finished).only("pk", "stats"))
-    matched: dict[int, set[int]] = {r.pk: set() for r in runs}
-    for run_id, mentee_id in MatchProposal.objects.filter(run__in=runs).values_list("run_id", "mentee_id"):
-        matched[run_id].add(mentee_id)
-    records = {r.pk: (set((r.stats or {}).get("mentee_ids", [])), matched[r.pk]) for r in runs}
-    mine = records.get(run.pk)
+    cohorts = {
+        pk: set(ids or [])
+        for pk, ids in MatchRun.objects.filter(program=run.program_id, status__in=finished).values_list(
+            "pk", "stats__mentee_ids"
+        )
+    }
+    mine = cohorts.pop(run.pk, None)
     if mine is None:
         return None
-    for other in runs:
-        if other.pk != run.pk and 0 < _records_changed(mine, records[other.pk]) < privacy.min_group():
-            return other
+    close = {pk: cohort for pk, cohort in cohorts.items() if len(mine ^ cohort) < minimum}
+    if not close:
+        return None
+    ours = MatchProposal.objects.filter(run=run.pk).values("mentee")
+    sizes = {
+        run_id: (total, shared)
+        for run_id, total, shared in MatchProposal.objects.filter(run__in=[run.pk, *close])
+        .order_by()
+        .values("run")
+        .annotate(total=Count("pk"), shared=Count("pk", filter=Q(mentee__in=ours)))
+        .values_list("run", "total", "shared")
+    }
+    only_mine = set().union(*(mine - cohort for cohort in close.values()))
+    only_theirs = set().union(*(cohort - mine for cohort in close.values()))
+    matched_apart = set(
+        MatchProposal.objects.filter(
+            Q(run=run.pk, mentee__in=only_mine) | Q(run__in=list(close), mentee__in=only_theirs)
+        ).values_list("run", "mentee")
+    )
+    matched_mine = sizes.get(run.pk, (0, 0))[0]
+    for pk in sorted(close, key=lambda pk: -pk):
+        cohort = close[pk]
+        theirs, shared = sizes.get(pk, (0, 0))
+        differ = (
+            len(mine ^ cohort)
+            + matched_mine
+            + theirs
+            - 2 * shared
+            - sum((run.pk, m) in matched_apart for m in mine - cohort)
+            - sum((pk, m) in matched_apart for m in cohort - mine)
+        )
+        if 0 < differ < minimum:
+            return MatchRun.objects.get(pk=pk)
     return None
 
 
@@ -362,44 +442,35 @@ def _rows(current: dict[str, Rate], previous: dict[str, Rate] | None) -> list[Co
 
 def run_comparison(*, run: MatchRun, previous: MatchRun | None, viewer) -> RunComparison:
     """Match rates per department, location and (HR admins only, under ``people.privacy``)
-    self-identified group, for a run and the one before. Two queries, four for HR."""
-    runs = [r for r in (run, previous) if r is not None]
-    matched: dict[int, set[int]] = {r.pk: set() for r in runs}
-    for run_id, mentee_id in MatchProposal.objects.filter(run__in=runs).values_list("run_id", "mentee_id"):
-        matched[run_id].add(mentee_id)
-    include_diversity = bool(getattr(viewer, "is_hr_admin", False))
-    fields = ["pk", "person__department__name", "person__location__name"]
-    if include_diversity:
-        fields += [f"person__self_identification__{name}" for name in privacy.DIMENSION_NAMES]
-    people = {
-        row[0]: row for row in Enrollment.objects.filter(program=run.program_id, role=Role.MENTEE).values_list(*fields)
-    }
+    self-identified group, for a run and the one before.
 
-    def considered(target: MatchRun) -> list[int]:
-        return [pk for pk in (target.stats or {}).get("mentee_ids", []) if pk in people]
-
+    The database counts mentees per group, matched or not (``_mentee_counts``): no
+    proposal and no mentee is loaded one by one. A query per run for departments and
+    locations; for HR admins also one per run and dimension, and those of
+    ``diversity_blocked_by``."""
     comparison = RunComparison(current=run, previous=previous)
     if previous is not None:
         comparison.criteria_changes = criteria_changes(previous.criteria, run.criteria)
-    for attr, index in (("departments", 1), ("locations", 2)):
-        members = {pk: row[index] for pk, row in people.items()}
-        current = _group_rates(members, considered(run), matched[run.pk])
-        before = _group_rates(members, considered(previous), matched[previous.pk]) if previous else None
-        setattr(comparison, attr, _rows(current, before))
-    if not include_diversity:
+    where = ("person__department__name", "person__location__name")
+    current = _mentee_counts(run, where)
+    before = _mentee_counts(previous, where) if previous is not None else None
+    for attr, index in (("departments", 0), ("locations", 1)):
+        rates = _group_rates(before, index) if before is not None else None
+        setattr(comparison, attr, _rows(_group_rates(current, index), rates))
+    if not getattr(viewer, "is_hr_admin", False):
         return comparison
     comparison.diversity_blocked_by = diversity_blocked_by(run=run)
     if comparison.diversity_blocked_by is not None:
         return comparison
     previous_shown = previous is not None and diversity_blocked_by(run=previous) is None
-    for offset, (name, label) in enumerate(privacy.dimensions()):
-        values = {pk: row[3 + offset] for pk, row in people.items()}
-        current = _diversity_rates(values, considered(run), matched[run.pk], name)
-        if current is None:
+    for name, label in privacy.dimensions():
+        field = (f"person__self_identification__{name}",)
+        rates = _diversity_rates_from_counts(_mentee_counts(run, field), name)
+        if rates is None:
             comparison.diversity_hidden.append(label)
             continue
-        before = _diversity_rates(values, considered(previous), matched[previous.pk], name) if previous_shown else None
-        comparison.diversity.append((label, _rows(current, before)))
+        before = _diversity_rates_from_counts(_mentee_counts(previous, field), name) if previous_shown else None
+        comparison.diversity.append((label, _rows(rates, before)))
     return comparison
 
 

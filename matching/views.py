@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from matching import selectors, services
 from matching.forms import MatchingCriteriaForm, MentorshipRequestForm, PairingEndForm, PairOverrideForm, ReasonForm
@@ -27,6 +27,7 @@ from programs.models import Enrollment, Program, Role
 
 TEMPLATES = "matching/"
 RUNS_PER_PAGE = 10
+OVERRIDES_PER_PAGE = 25
 PROPOSALS_PER_PAGE = 100
 PAIRINGS_PER_PAGE = 50
 REQUESTS_PER_PAGE = 25
@@ -57,7 +58,9 @@ def _program_page(request, program, *, form=None, override_form=None, status=200
         "runs": Paginator(selectors.match_runs_for_program(program=program), RUNS_PER_PAGE).get_page(
             request.GET.get("page")
         ),
-        "overrides": list(selectors.pair_overrides_for_program(program=program)),
+        "overrides": Paginator(selectors.pair_overrides_for_program(program=program), OVERRIDES_PER_PAGE).get_page(
+            request.GET.get("overrides_page")
+        ),
         "run_modes": services.RUN_MODES,
         "active": "criteria",
     }
@@ -124,6 +127,31 @@ def override_create(request, slug):
 
 
 @hr_admin_required
+@require_GET
+def participant_search(request, slug):
+    """The lock/exclude picker's search: approved participants in ``role`` whose name or
+    email holds every word of ``q``, at most ``PICKER_MATCHES``, as JSON."""
+    program = _program(request, slug)
+    role = request.GET.get("role", "")
+    if role not in Role.values:
+        return JsonResponse({"error": "role must be mentee or mentor"}, status=400)
+    text = request.GET.get("q", "")[:100]
+    found = list(selectors.participants_matching(program=program, role=role, text=text)[: selectors.PICKER_MATCHES + 1])
+    results = [
+        {
+            "id": enrollment.pk,
+            "name": enrollment.person.full_name,
+            "email": enrollment.person.email,
+            "department": enrollment.person.department.name if enrollment.person.department else "",
+        }
+        for enrollment in found[: selectors.PICKER_MATCHES]
+    ]
+    response = JsonResponse({"results": results, "more": len(found) > selectors.PICKER_MATCHES})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@hr_admin_required
 @require_POST
 def override_delete(request, pk):
     override = get_object_or_404(PairOverride.objects.select_related("program"), pk=pk)
@@ -158,6 +186,35 @@ def run_detail(request, pk):
             min_group=privacy.min_group(),
         )
     return render(request, TEMPLATES + "run_detail.html", context)
+
+
+@hr_admin_required
+@require_GET
+def proposal_detail(request, pk):
+    """One proposal's score, criterion by criterion. ``?partial=1`` answers the breakdown
+    alone, which the run page loads into a row when HR opens it
+    (static/js/proposal_explanation.js); without JavaScript the row links here."""
+    proposal = get_object_or_404(
+        MatchProposal.objects.select_related(
+            "run__program",
+            "mentee__person__department",
+            "mentee__person__location",
+            "mentor__person__department",
+            "mentor__person__location",
+        ),
+        pk=pk,
+    )
+    context = {
+        "proposal": proposal,
+        "run": proposal.run,
+        "program": proposal.run.program,
+        "max_points": (proposal.run.stats or {}).get("max_points", {}),
+        "active": "criteria",
+        "page_title": f"Run #{proposal.run_id}",
+    }
+    if request.GET.get("partial"):
+        return render(request, TEMPLATES + "_proposal_explanation.html", context)
+    return render(request, TEMPLATES + "proposal_detail.html", context)
 
 
 @hr_admin_required

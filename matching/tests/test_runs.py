@@ -348,6 +348,41 @@ def test_two_runs_that_differ_by_a_few_mentees_show_no_breakdown(run_now, hr_adm
     assert comparison.diversity_blocked_by == first and comparison.diversity == []
 
 
+def _records_changed_one_by_one(run, other) -> int:
+    """The definition, person by person: mentees considered by one run only, or matched by one only."""
+
+    def record(r):
+        return set(r.stats["mentee_ids"]), set(r.proposals.values_list("mentee_id", flat=True))
+
+    (considered_a, matched_a), (considered_b, matched_b) = record(run), record(other)
+    both = considered_a & considered_b
+    return len(considered_a ^ considered_b) + sum((m in matched_a) != (m in matched_b) for m in both)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_runs_that_single_people_out_are_found_by_counting_as_by_comparing_people(seed):
+    import random
+
+    rng = random.Random(seed)
+    program = matching_program()
+    guide = mentor(program, capacity=30)
+    cohort = [mentee(program, user=False).pk for _ in range(16)]
+    runs = []
+    for _ in range(5):
+        considered = [pk for pk in cohort if rng.random() < 0.9] if rng.random() < 0.6 else cohort[:12]
+        matched = [pk for pk in considered if rng.random() < rng.choice([0.3, 0.9, 1.0])]
+        run = MatchRunFactory(program=program, stats={"mentee_ids": considered})
+        MatchProposal.objects.bulk_create(
+            [MatchProposal(run=run, mentee_id=pk, mentor=guide, score=50.0) for pk in matched]
+        )
+        runs.append(run)
+    minimum = 5
+    for run in runs:
+        blocking = {o.pk for o in runs if o != run and 0 < _records_changed_one_by_one(run, o) < minimum}
+        found = selectors.diversity_blocked_by(run=run)
+        assert (found.pk if found else None) in (blocking or {None}), (seed, run.pk, blocking)
+
+
 def test_proposal_explanations_are_stored_for_each_proposal(run_now):
     program = matching_program()
     mentor(program, person_seniority=6)

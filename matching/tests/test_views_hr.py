@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from matching import services
 from matching.models import MatchingCriteria, MatchProposal, MatchRun, Pairing, PairOverride
-from matching.tests.factories import MatchRunFactory, PairingFactory, matching_program, mentee, mentor
+from matching.tests.factories import MatchRunFactory, PairingFactory, matching_program, mentee, mentor, participant
 from people.tests.factories import PersonFactory, SelfIdentificationFactory
 from programs.models import Enrollment, Program
 
@@ -66,6 +66,9 @@ def _hr_urls(program, run, pairing, override):
         ("get", reverse("matching:pairing_list", args=[program.slug])),
         ("get", reverse("matching:run_detail", args=[run.pk])),
         ("get", reverse("matching:run_progress", args=[run.pk])),
+        ("get", reverse("matching:proposal_detail", args=[proposal.pk])),
+        ("get", reverse("matching:proposal_detail", args=[proposal.pk]) + "?partial=1"),
+        ("get", reverse("matching:participant_search", args=[program.slug]) + "?role=mentee&q=a"),
         ("post", reverse("matching:run_publish", args=[run.pk])),
         ("post", reverse("matching:proposal_lock", args=[proposal.pk])),
         ("post", reverse("matching:proposal_exclude", args=[proposal.pk])),
@@ -105,6 +108,9 @@ def test_unknown_objects_are_404_for_hr(hr_client):
         reverse("matching:pairing_end", args=[999]),
         reverse("matching:run_detail", args=[10**20]),
         reverse("matching:run_progress", args=[10**20]),
+        reverse("matching:proposal_detail", args=[999]),
+        reverse("matching:proposal_detail", args=[10**20]) + "?partial=1",
+        reverse("matching:participant_search", args=["nope"]) + "?role=mentee&q=a",
     ]:
         assert hr_client.get(url).status_code == 404, url
     for url in [
@@ -205,10 +211,19 @@ def test_the_run_page_shows_each_proposals_breakdown_and_the_comparison(hr_clien
     content = response.content.decode()
     assert response.status_code == 200
     assert content.count('data-testid="proposal"') == 2
-    assert 'data-testid="explanation"' in content
-    assert "Skills" in content and "Time zones" in content
     assert 'data-testid="by-department"' in content
     assert 'data-testid="publish"' in content
+    # Each row carries its top criteria; the whole breakdown comes on demand (JavaScript
+    # loads it into the row, the link opens it without).
+    proposal = done_run.proposals.order_by("-score", "pk").first()
+    detail = reverse("matching:proposal_detail", args=[proposal.pk])
+    assert f'data-explanation="{detail}?partial=1"' in content and f'href="{detail}"' in content
+    partial = hr_client.get(detail, {"partial": "1"}).content.decode()
+    assert 'data-testid="explanation"' in partial and "<html" not in partial
+    assert "Skills" in partial and "Time zones" in partial
+    page = hr_client.get(detail).content.decode()
+    assert 'data-testid="explanation"' in page and 'data-testid="proposal-detail"' in page
+    assert reverse("matching:proposal_lock", args=[proposal.pk]) in page
 
 
 def test_diversity_rates_on_the_run_page_follow_the_privacy_rules(hr_client, program, hr_admin):
@@ -272,9 +287,15 @@ def test_the_override_form_refuses_bad_input_and_saves_nothing(hr_client, progra
     missing = hr_client.post(url, {"mentee": report.pk, "kind": "lock"})
     assert "This field is required" in missing.content.decode()
     foreign = hr_client.post(url, {"mentee": report.pk, "mentor": outsider.pk, "kind": "lock"})
-    assert "Select a valid choice" in foreign.content.decode()
-    garbage = hr_client.post(url, {"mentee": "x", "mentor": "'; drop", "kind": "lock"})
-    assert garbage.status_code == 200
+    assert f"No approved mentor of this program matches “{outsider.pk}”" in foreign.content.decode()
+    foreign_email = hr_client.post(url, {"mentee": report.pk, "mentor": outsider.person.email, "kind": "lock"})
+    assert "No approved mentor of this program matches" in foreign_email.content.decode()
+    for mentee_value, mentor_value in (("x", "'; drop"), ("9" * 30, "-1"), ("a" * 300, "  "), ("%", "_")):
+        garbage = hr_client.post(url, {"mentee": mentee_value, "mentor": mentor_value, "kind": "lock"})
+        assert garbage.status_code == 200
+        assert 'data-testid="override-form"' in garbage.content.decode()
+    wrong_kind = hr_client.post(url, {"mentee": report.pk, "mentor": boss_mentor.pk, "kind": "maybe"})
+    assert "Select a valid choice" in wrong_kind.content.decode()
     chain = hr_client.post(url, {"mentee": report.pk, "mentor": boss_mentor.pk, "kind": "lock"})
     assert "management chain" in chain.content.decode()
     assert not PairOverride.objects.exists()
@@ -385,3 +406,121 @@ def test_a_run_whose_worker_went_away_stops_polling_and_says_so(hr_client, progr
     assert 'data-testid="run-stale"' in page
     assert "match_run_progress.js" not in page
     assert hr_client.get(reverse("matching:run_progress", args=[run.pk])).json()["finished"] is True
+
+
+# --- The lock/exclude picker ------------------------------------------------------------
+
+
+def _named(program, role, first, last, **kwargs):
+    person = PersonFactory(first_name=first, last_name=last, email=f"{first}.{last}@example.com".lower())
+    return participant(program, role, person=person, **kwargs)
+
+
+@pytest.fixture
+def named_cohort(program):
+    return {
+        "ada": _named(program, "mentee", "Ada", "Adams"),
+        "adam": _named(program, "mentee", "Adam", "Smith"),
+        "grace": _named(program, "mentee", "Grace", "Hopper"),
+        "ada_mentor": _named(program, "mentor", "Ada", "Mentor"),
+        "pending": _named(program, "mentee", "Ada", "Pending", status="applied"),
+        "elsewhere": _named(matching_program(), "mentee", "Ada", "Elsewhere"),
+    }
+
+
+def _search(client, program, **params):
+    response = client.get(reverse("matching:participant_search", args=[program.slug]), params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_the_picker_finds_approved_participants_of_this_program_in_one_role(hr_client, program, named_cohort):
+    found = _search(hr_client, program, role="mentee", q="ada")
+    assert [r["name"] for r in found["results"]] == ["Ada Adams", "Adam Smith"]
+    assert found["more"] is False
+    assert found["results"][0] == {
+        "id": named_cohort["ada"].pk,
+        "name": "Ada Adams",
+        "email": "ada.adams@example.com",
+        "department": named_cohort["ada"].person.department.name,
+    }
+    assert [r["name"] for r in _search(hr_client, program, role="mentee", q="ADA smi")["results"]] == ["Adam Smith"]
+    assert [r["name"] for r in _search(hr_client, program, role="mentee", q="hopper@exa")["results"]] == [
+        "Grace Hopper"
+    ]
+    assert [r["name"] for r in _search(hr_client, program, role="mentor", q="ada")["results"]] == ["Ada Mentor"]
+    for nothing in ("", "   ", "zzz", "%", "_", "x" * 500):
+        assert _search(hr_client, program, role="mentee", q=nothing) == {"results": [], "more": False}, nothing
+
+
+def test_the_picker_answers_at_most_twenty_and_says_there_are_more(hr_client, program):
+    for k in range(25):
+        _named(program, "mentee", "Sam", f"Person{k:02d}")
+    found = _search(hr_client, program, role="mentee", q="sam")
+    assert len(found["results"]) == 20 and found["more"] is True
+    assert found["results"][0]["name"] == "Sam Person00"
+
+
+@pytest.mark.parametrize("query", [{"role": "admin", "q": "a"}, {"q": "a"}, {"role": "", "q": "a"}])
+def test_the_picker_refuses_an_unknown_role(hr_client, program, query):
+    response = hr_client.get(reverse("matching:participant_search", args=[program.slug]), query)
+    assert response.status_code == 400
+    assert "role" in response.json()["error"]
+
+
+def test_the_picker_uses_the_same_number_of_queries_at_two_sizes(hr_client, program):
+    counts = []
+    for size in (2, 30):
+        while program.enrollments.count() < size:
+            _named(program, "mentee", "Kim", f"Lee{program.enrollments.count():02d}")
+        url = reverse("matching:participant_search", args=[program.slug]) + "?role=mentee&q=kim"
+        counts.append(_count_queries(hr_client, url))
+    assert counts[0] == counts[1]
+
+
+def test_without_javascript_hr_types_an_email_or_a_name_only_one_participant_has(hr_client, program, named_cohort):
+    url = reverse("matching:override_create", args=[program.slug])
+    by_email = hr_client.post(url, {"mentee": "ADA.ADAMS@example.com", "mentor": "ada mentor", "kind": "lock"})
+    assert by_email.status_code == 302
+    override = PairOverride.objects.get()
+    assert (override.mentee, override.mentor, override.kind) == (
+        named_cohort["ada"],
+        named_cohort["ada_mentor"],
+        "lock",
+    )
+    by_name = hr_client.post(url, {"mentee": "Hopper", "mentor": "Mentor", "kind": "exclude"})
+    assert by_name.status_code == 302
+    assert PairOverride.objects.filter(mentee=named_cohort["grace"], kind="exclude").exists()
+
+
+def test_a_name_several_participants_share_asks_for_the_email(hr_client, program, named_cohort):
+    url = reverse("matching:override_create", args=[program.slug])
+    response = hr_client.post(url, {"mentee": "ada", "mentor": "Ada Mentor", "kind": "lock"})
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        "Several mentees match “ada”: Ada Adams (ada.adams@example.com); Adam Smith (adam.smith@example.com)" in content
+    )
+    assert "Type the email of the one you mean." in content
+    # Someone who is not an approved mentee of this program is never chosen.
+    for outsider in ("ada.pending@example.com", "ada.elsewhere@example.com", str(named_cohort["elsewhere"].pk)):
+        response = hr_client.post(url, {"mentee": outsider, "mentor": "Ada Mentor", "kind": "lock"})
+        assert "No approved mentee of this program matches" in response.content.decode(), outsider
+    assert not PairOverride.objects.exists()
+
+
+def test_the_matching_page_has_no_participant_lists_and_pages_its_overrides(hr_client, program):
+    guide = mentor(program, capacity=3, person_seniority=7)
+    for k in range(30):
+        learner = _named(program, "mentee", "Lee", f"Learner{k:02d}")
+        PairOverride.objects.create(program=program, mentee=learner, mentor=guide, kind="exclude")
+    url = reverse("matching:program", args=[program.slug])
+    content = hr_client.get(url).content.decode()
+    assert content.count('data-testid="override-row"') == 25
+    assert 'name="mentee"' in content and '<select name="mentee"' not in content
+    assert f'data-picker-url="{reverse("matching:participant_search", args=[program.slug])}?role=mentee"' in content
+    assert "overrides_page=2#overrides" in content
+    second = hr_client.get(url, {"overrides_page": "2"}).content.decode()
+    assert second.count('data-testid="override-row"') == 5
+    for junk in ("abc", "-1", "99999"):
+        assert hr_client.get(url, {"overrides_page": junk}).status_code == 200
