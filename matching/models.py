@@ -100,6 +100,8 @@ class MatchRun(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # A program's latest run (the matching index, the program's matching page).
+        indexes = [models.Index(fields=["program", "-created_at"], name="matchrun_program_created_idx")]
 
     def __str__(self):
         return f"Match run #{self.pk} of {self.program}"

@@ -28,35 +28,29 @@ from programs.models import Enrollment, EnrollmentSkill, Objective, Program, Rol
 # --- HR: programs and their matching overview -------------------------------------------
 
 
+def _count_per_program(queryset: QuerySet) -> Coalesce:
+    """How many rows of ``queryset`` each program has: one aggregate per program row.
+
+    A ``Count`` over a join instead groups the programs by every other annotation, so
+    PostgreSQL ran the other subqueries once per joined enrollment row (42 s for one
+    program of 5,000 participants, twice with the paginator's count)."""
+    counted = queryset.filter(program=OuterRef("pk")).order_by().values("program").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n"), output_field=IntegerField()), 0)
+
+
 def programs_for_matching() -> QuerySet[Program]:
     """Programs past their draft, with approved mentee/mentor counts, live pairings and
-    the latest run's status. One query."""
+    the latest run's status. One query, no GROUP BY: each figure is a subquery per program,
+    answered from an index (``enrollment_program_state_idx``,
+    ``pairing_program_status_idx``, ``matchrun_program_created_idx``)."""
     latest_run = MatchRun.objects.filter(program=OuterRef("pk")).order_by("-created_at", "-pk")
+    approved = Enrollment.objects.filter(status=Enrollment.Status.APPROVED)
     return (
         Program.objects.exclude(status=Program.Status.DRAFT)
         .annotate(
-            mentees_approved=Count(
-                "enrollments",
-                filter=Q(enrollments__role=Role.MENTEE, enrollments__status=Enrollment.Status.APPROVED),
-                distinct=True,
-            ),
-            mentors_approved=Count(
-                "enrollments",
-                filter=Q(enrollments__role=Role.MENTOR, enrollments__status=Enrollment.Status.APPROVED),
-                distinct=True,
-            ),
-            live_pairings=Coalesce(
-                Subquery(
-                    Pairing.objects.live()
-                    .filter(program=OuterRef("pk"))
-                    .order_by()
-                    .values("program")
-                    .annotate(n=Count("pk"))
-                    .values("n"),
-                    output_field=IntegerField(),
-                ),
-                0,
-            ),
+            mentees_approved=_count_per_program(approved.filter(role=Role.MENTEE)),
+            mentors_approved=_count_per_program(approved.filter(role=Role.MENTOR)),
+            live_pairings=_count_per_program(Pairing.objects.live()),
             latest_run_status=Subquery(latest_run.values("status")[:1]),
             latest_run_at=Subquery(latest_run.values("created_at")[:1]),
         )

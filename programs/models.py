@@ -299,6 +299,8 @@ class Enrollment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["program", "person"], name="one_enrollment_per_person_and_program"),
         ]
+        # Counts per program, status and role (the matching index) read this index alone.
+        indexes = [models.Index(fields=["program", "status", "role"], name="enrollment_program_state_idx")]
 
     def __str__(self):
         return f"{self.person} in {self.program} ({self.get_role_display() or 'no role yet'})"
