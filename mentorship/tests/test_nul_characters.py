@@ -73,7 +73,7 @@ def table_counts() -> dict:
 
 def _kwargs(world, spec):
     if spec == "mentee-enrollment":
-        return world.kwargs["programs:enrollment_detail"]
+        return world.kwargs["programs:enrollment_detail"][0]
     if spec == "latest-run":
         return world.kwargs["matching:run_detail"][-1]
     return spec
