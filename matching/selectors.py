@@ -302,8 +302,9 @@ def _considered(run: MatchRun | None) -> list[int]:
 
 def _mentee_counts(run: MatchRun, fields: tuple[str, ...]) -> Counter:
     """(value of each field..., matched) -> how many of the run's considered mentees,
-    still mentees of the program. Counted by the database: one query, a row per group,
-    never a row per mentee or per proposal."""
+    still mentees of the program. Counted by the database in one query: a row per
+    combination of values (many mentees share one), matched or not taken from the
+    proposals in the query itself."""
     considered = _considered(run)
     if not considered:
         return Counter()
@@ -434,37 +435,46 @@ def _rows(current: dict[str, Rate], previous: dict[str, Rate] | None) -> list[Co
     return [ComparisonRow(label, current.get(label), (previous or {}).get(label)) for label in labels]
 
 
+def _project(counts: Counter, index: int) -> Counter:
+    """``_mentee_counts`` rows summed to (value at ``index``, matched) -> mentees."""
+    projected: Counter = Counter()
+    for key, n in counts.items():
+        projected[key[index], key[-1]] += n
+    return projected
+
+
 def run_comparison(*, run: MatchRun, previous: MatchRun | None, viewer) -> RunComparison:
     """Match rates per department, location and (HR admins only, under ``people.privacy``)
     self-identified group, for a run and the one before.
 
-    The database counts mentees per group, matched or not (``_mentee_counts``): no
-    proposal and no mentee is loaded one by one. A query per run for departments and
-    locations; for HR admins also one per run and dimension, and those of
-    ``diversity_blocked_by``."""
+    The database counts each run's mentees per combination of department, location and
+    answers, matched or not (``_mentee_counts``, one query per run): no proposal is
+    loaded. For HR admins, also the three queries of each ``diversity_blocked_by``."""
     comparison = RunComparison(current=run, previous=previous)
     if previous is not None:
         comparison.criteria_changes = criteria_changes(previous.criteria, run.criteria)
-    where = ("person__department__name", "person__location__name")
-    current = _mentee_counts(run, where)
-    before = _mentee_counts(previous, where) if previous is not None else None
+    include_diversity = bool(getattr(viewer, "is_hr_admin", False))
+    fields = ("person__department__name", "person__location__name")
+    if include_diversity:
+        fields += tuple(f"person__self_identification__{name}" for name in privacy.DIMENSION_NAMES)
+    current = _mentee_counts(run, fields)
+    before = _mentee_counts(previous, fields) if previous is not None else None
     for attr, index in (("departments", 0), ("locations", 1)):
         rates = _group_rates(before, index) if before is not None else None
         setattr(comparison, attr, _rows(_group_rates(current, index), rates))
-    if not getattr(viewer, "is_hr_admin", False):
+    if not include_diversity:
         return comparison
     comparison.diversity_blocked_by = diversity_blocked_by(run=run)
     if comparison.diversity_blocked_by is not None:
         return comparison
-    previous_shown = previous is not None and diversity_blocked_by(run=previous) is None
-    for name, label in privacy.dimensions():
-        field = (f"person__self_identification__{name}",)
-        rates = _diversity_rates_from_counts(_mentee_counts(run, field), name)
+    previous_shown = before is not None and diversity_blocked_by(run=previous) is None
+    for offset, (name, label) in enumerate(privacy.dimensions(), start=2):
+        rates = _diversity_rates_from_counts(_project(current, offset), name)
         if rates is None:
             comparison.diversity_hidden.append(label)
             continue
-        before = _diversity_rates_from_counts(_mentee_counts(previous, field), name) if previous_shown else None
-        comparison.diversity.append((label, _rows(rates, before)))
+        earlier = _diversity_rates_from_counts(_project(before, offset), name) if previous_shown else None
+        comparison.diversity.append((label, _rows(rates, earlier)))
     return comparison
 
 
