@@ -44,6 +44,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import (
     BooleanField,
     DateTimeField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -134,21 +135,28 @@ def _started() -> Coalesce:
     return Coalesce("started_at", "created_at", output_field=DateTimeField())
 
 
-def _latest_low_responses(enrollments: QuerySet, day: date) -> QuerySet[SurveyAnswer]:
-    """The attributed responses (``response_id``) that are each enrollment's latest with a
-    1-5 rating by ``day``, when their lowest rating is ``LOW_RATING`` or lower.
+def _latest_low_responses(*, program: Program, role: str, day: date, people: list[int] | None) -> QuerySet:
+    """The attributed responses (``response_id``) that are each person's latest with a 1-5
+    rating by ``day``, when their lowest rating is ``LOW_RATING`` or lower.
 
-    One window over the rated answers of ``enrollments``: per person, latest day first, then
-    lowest rating (an unanswered rating last). Responses are dated by day."""
+    One window over the rated answers that the program's participants in ``role`` (or only
+    ``people``) gave: per person, latest day first, then lowest rating (an unanswered rating
+    last). Responses are dated by day. Scoped by the response's survey and the invitation's
+    role, never by ``IN (the program's pairings or enrollments)``: with no statistics
+    PostgreSQL takes such a set for a handful of rows and checks every answer against all of
+    them (44 s at 4,000 pairings)."""
     latest_first = [F("response__submitted_on").desc(), F("number").asc(nulls_last=True), F("pk").asc()]
     per_person = {"partition_by": F("response__invitation__enrollment_id"), "order_by": latest_first}
+    answers = SurveyAnswer.objects.filter(
+        question__kind=SurveyQuestion.Kind.RATING,
+        response__survey__program_id=program.pk,
+        response__invitation__role=role,
+        response__submitted_on__lte=day,
+    )
+    if people is not None:
+        answers = answers.filter(response__invitation__enrollment_id__in=people)
     return (
-        SurveyAnswer.objects.filter(
-            question__kind=SurveyQuestion.Kind.RATING,
-            response__invitation__enrollment_id__in=enrollments,
-            response__submitted_on__lte=day,
-        )
-        .annotate(
+        answers.annotate(
             first_answer=Window(FirstValue("pk"), **per_person), lowest=Window(FirstValue("number"), **per_person)
         )
         .filter(first_answer=F("pk"), lowest__lte=LOW_RATING)
@@ -156,45 +164,51 @@ def _latest_low_responses(enrollments: QuerySet, day: date) -> QuerySet[SurveyAn
     )
 
 
-def _low_rated(scope: QuerySet[Pairing], side: str, day: date) -> QuerySet[Pairing]:
+def _low_rated(scope: QuerySet[Pairing], *, program: Program, side: str, day: date, people) -> QuerySet[Pairing]:
     """The pairings of ``scope`` whose mentor (``side="mentor"``) or mentee gave a low rating in
     their latest rated response, if they gave it since the pairing started."""
-    scope = scope.order_by()
     response = f"{side}__survey_invitations__response"
-    latest_low = _latest_low_responses(scope.values(f"{side}_id"), day)
+    latest_low = _latest_low_responses(program=program, role=side, day=day, people=people)
     start_day = TruncDate(_started(), tzinfo=timezone.get_default_timezone())
-    return scope.filter(**{f"{response}__in": latest_low, f"{response}__submitted_on__gte": start_day}).values("pk")
+    low = {f"{response}__in": latest_low, f"{response}__submitted_on__gte": start_day}
+    return scope.order_by().filter(**low).values("pk")
 
 
-def _goals_of_mentees(scope: QuerySet[Pairing], moment: datetime) -> QuerySet[Goal]:
-    """The goals of the scope's mentees that existed at ``moment`` (dropped ones never count)."""
-    mentees = scope.order_by().values("mentee_id")
-    return Goal.objects.filter(enrollment_id__in=mentees, created_at__lte=moment).exclude(status=Goal.Status.DROPPED)
+def _goals_of_mentee(moment: datetime) -> QuerySet[Goal]:
+    """The mentee's goals that existed at ``moment`` (dropped ones never count). Correlated
+    with the pairing on ``programs_goal.enrollment_id``, whose index answers it per pairing."""
+    return Goal.objects.filter(enrollment_id=OuterRef("mentee_id"), created_at__lte=moment).exclude(
+        status=Goal.Status.DROPPED
+    )
 
 
-def _mentees_whose_goal_moved(scope: QuerySet[Pairing], moment: datetime) -> Q:
+def _goal_moved_by(moment: datetime) -> Q:
     """One of the mentee's goals moved by ``moment``: an event says so, or the goal's current
     state shows progress and it has not changed since."""
-    goals = _goals_of_mentees(scope, moment)
     moved_event = GoalEvent.objects.filter(
         Q(kind__in=[GoalEvent.Kind.PROGRESS, GoalEvent.Kind.MILESTONE_DONE])
         | Q(kind=GoalEvent.Kind.STATUS, to_value__in=[Goal.Status.IN_PROGRESS, Goal.Status.ACHIEVED]),
-        goal__in=goals,
+        goal__enrollment_id=OuterRef("mentee_id"),
+        goal__created_at__lte=moment,
         created_at__lte=moment,
-    ).values("goal__enrollment_id")
-    moved_state = goals.filter(
+    ).exclude(goal__status=Goal.Status.DROPPED)
+    moved_state = _goals_of_mentee(moment).filter(
         Q(progress__gt=0) | Q(status__in=[Goal.Status.IN_PROGRESS, Goal.Status.ACHIEVED]), updated_at__lte=moment
-    ).values("enrollment_id")
-    return Q(mentee_id__in=moved_event) | Q(mentee_id__in=moved_state)
+    )
+    return Q(Exists(moved_event)) | Q(Exists(moved_state))
 
 
 def _fact(condition: Q) -> ExpressionWrapper:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
-def pairing_health_facts(*, program: Program, moment: datetime, pairings: QuerySet | None = None) -> QuerySet[Pairing]:
+def pairing_health_facts(
+    *, program: Program, moment: datetime, pairings: QuerySet | None = None, people: list[int] | None = None
+) -> QuerySet[Pairing]:
     """The facts the rule reads, per pairing (default: the program's pairings active at
-    ``moment``), quietest first. One query, set-based: see the module docstring.
+    ``moment``), quietest first. One query, set-based: see the module docstring. ``people``
+    (the mentors' and mentees' enrollment ids, when ``pairings`` is a page of them) keeps the
+    survey reads to those people instead of the whole program.
 
     Annotations: ``health_start`` (the start, else the creation), ``quiet_since`` (the last
     held session, else the start), ``mentor_low_rating`` and ``mentee_low_rating`` (the
@@ -205,10 +219,10 @@ def pairing_health_facts(*, program: Program, moment: datetime, pairings: QueryS
     return scope.annotate(
         health_start=_started(),
         quiet_since=quiet_since(moment),
-        mentor_low_rating=_fact(Q(pk__in=_low_rated(scope, "mentor", day))),
-        mentee_low_rating=_fact(Q(pk__in=_low_rated(scope, "mentee", day))),
-        has_goal=_fact(Q(mentee_id__in=_goals_of_mentees(scope, moment).values("enrollment_id"))),
-        goal_moved=_fact(_mentees_whose_goal_moved(scope, moment)),
+        mentor_low_rating=_fact(Q(pk__in=_low_rated(scope, program=program, side="mentor", day=day, people=people))),
+        mentee_low_rating=_fact(Q(pk__in=_low_rated(scope, program=program, side="mentee", day=day, people=people))),
+        has_goal=Exists(_goals_of_mentee(moment)),
+        goal_moved=_fact(_goal_moved_by(moment)),
     ).order_by("quiet_since", "pk")
 
 
@@ -290,13 +304,16 @@ def health_apply(pairing: Pairing, *, moment: datetime, cadence_days: int) -> Pa
 
 def pairing_health_levels(
     *, program: Program, moment: datetime, pairings: QuerySet | None = None
-) -> list[tuple[int, datetime, int]]:
-    """``(pk, quiet_since, health_level)`` of each pairing (as :func:`pairings_with_health`),
-    quietest first, without building a model instance per pairing. One query."""
-    rows = pairing_health_facts(program=program, moment=moment, pairings=pairings).values_list("pk", *FACTS)
+) -> list[tuple[int, tuple[int, int], datetime, int]]:
+    """``(pk, (mentor_id, mentee_id), quiet_since, health_level)`` of each pairing (as
+    :func:`pairings_with_health`), quietest first, without a model instance per pairing. One
+    query."""
+    facts = pairing_health_facts(program=program, moment=moment, pairings=pairings)
+    rows = facts.values_list("pk", "mentor_id", "mentee_id", *FACTS)
     return [
         (
             pk,
+            (mentor_id, mentee_id),
             quiet,
             health_signs(
                 quiet_since=quiet,
@@ -308,21 +325,24 @@ def pairing_health_levels(
                 cadence_days=program.cadence_days,
             ).level,
         )
-        for pk, quiet, start, mentor_low, mentee_low, has_goal, goal_moved in rows
+        for pk, mentor_id, mentee_id, quiet, start, mentor_low, mentee_low, has_goal, goal_moved in rows
     ]
 
 
 def pairings_with_health(
-    *, program: Program, as_of: date | None = None, now: datetime | None = None, pairings: QuerySet | None = None
+    *,
+    program: Program,
+    as_of: date | None = None,
+    now: datetime | None = None,
+    pairings: QuerySet | None = None,
+    people: list[int] | None = None,
 ) -> list[Pairing]:
-    """The program's pairings active at ``as_of`` (default: now; or the given ``pairings``),
-    quietest first, each with its health (:func:`health_apply`) and facts
+    """The program's pairings active at ``as_of`` (default: now; or the given ``pairings``, of
+    the given ``people``), quietest first, each with its health (:func:`health_apply`) and facts
     (:func:`pairing_health_facts`). One query, whatever the number of pairings."""
     moment = as_of_moment(as_of, now)
-    return [
-        health_apply(pairing, moment=moment, cadence_days=program.cadence_days)
-        for pairing in pairing_health_facts(program=program, moment=moment, pairings=pairings)
-    ]
+    facts = pairing_health_facts(program=program, moment=moment, pairings=pairings, people=people)
+    return [health_apply(pairing, moment=moment, cadence_days=program.cadence_days) for pairing in facts]
 
 
 @dataclass

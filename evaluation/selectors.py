@@ -149,13 +149,13 @@ def _pairing_figures(snapshot: ProgramSnapshot, program: Program, moment: dateti
     snapshot.pairings_ended = finished["ended"]
 
     levels = pairing_health_levels(program=program, moment=moment)
-    counts = Counter(HEALTH_LEVELS[level] for _, _, level in levels)
+    counts = Counter(HEALTH_LEVELS[level] for _, _, _, level in levels)
     snapshot.pairings_healthy = counts[Health.HEALTHY]
     snapshot.pairings_cooling = counts[Health.COOLING]
     snapshot.pairings_at_risk = counts[Health.AT_RISK]
     snapshot.pairings_active = len(levels)
     if levels:
-        days_quiet = [max((moment - quiet).total_seconds(), 0) / 86400 for _, quiet, _ in levels]
+        days_quiet = [max((moment - quiet).total_seconds(), 0) / 86400 for _, _, quiet, _ in levels]
         snapshot.days_since_session_avg = round(sum(days_quiet) / len(days_quiet), 1)
         snapshot.days_since_session_median = round(statistics.median(days_quiet), 1)
     snapshot.sessions_held_30_days = MentoringSession.objects.filter(
@@ -515,23 +515,31 @@ class HealthIndex:
 
     counts: dict[str, int]
     ids: dict[str, list[int]]
+    #: Pairing id -> (mentor's, mentee's enrollment id): a page's details read only their surveys.
+    people: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
 def program_health_index(*, program: Program, now: datetime | None = None) -> HealthIndex:
-    """One pass over the program's active pairings (one query, two small columns per pairing)."""
+    """One pass over the program's active pairings (one query, a few small columns per pairing)."""
     ids: dict[str, list[int]] = {health: [] for health in Health.values}
-    for pk, _, level in pairing_health_levels(program=program, moment=now or timezone.now()):
+    people = {}
+    for pk, pair, _, level in pairing_health_levels(program=program, moment=now or timezone.now()):
         ids[HEALTH_LEVELS[level]].append(pk)
-    return HealthIndex(counts={health: len(found) for health, found in ids.items()}, ids=ids)
+        people[pk] = pair
+    return HealthIndex(counts={health: len(found) for health, found in ids.items()}, ids=ids, people=people)
 
 
-def pairings_health_details(*, program: Program, pairing_ids: list[int], now: datetime | None = None) -> list[Pairing]:
-    """The given pairings with their names and health annotations, in the order given. One query."""
+def pairings_health_details(
+    *, program: Program, pairing_ids: list[int], now: datetime | None = None, index: HealthIndex | None = None
+) -> list[Pairing]:
+    """The given pairings with their names and health annotations, in the order given. One query;
+    with the ``index`` they come from, it reads only those people's surveys and goals."""
     now = now or timezone.now()
     if not pairing_ids:
         return []
     pairings = _with_names(Pairing.objects.filter(program=program, pk__in=pairing_ids))
-    found = {p.pk: p for p in pairings_with_health(program=program, now=now, pairings=pairings)}
+    people = [person for pk in pairing_ids for person in index.people.get(pk, ())] if index else None
+    found = {p.pk: p for p in pairings_with_health(program=program, now=now, pairings=pairings, people=people)}
     return [found[pk] for pk in pairing_ids if pk in found]
 
 
@@ -664,7 +672,9 @@ def program_dashboard(
         at_risk_total = index.counts[Health.AT_RISK]
         preview = index.ids[Health.AT_RISK][:AT_RISK_PREVIEW]
         at_risk = pair_health_rows(
-            program=program, pairings=pairings_health_details(program=program, pairing_ids=preview, now=now), now=now
+            program=program,
+            pairings=pairings_health_details(program=program, pairing_ids=preview, now=now, index=index),
+            now=now,
         )
     return Dashboard(
         program=program,

@@ -94,7 +94,9 @@ def health_list(request, slug):
     now = timezone.now()
     index = selectors.program_health_index(program=program, now=now)
     page = Paginator(index.ids[status], HEALTH_PAGE_SIZE).get_page(request.GET.get("page"))
-    pairings = selectors.pairings_health_details(program=program, pairing_ids=list(page.object_list), now=now)
+    pairings = selectors.pairings_health_details(
+        program=program, pairing_ids=list(page.object_list), now=now, index=index
+    )
     context = {
         "program": program,
         "status": status,
