@@ -4,10 +4,11 @@ Usage (from the repository root)::
 
     .venv/bin/python bench/evaluation.py
     .venv/bin/python bench/evaluation.py --pairings 20000 --baseline-sample 1000 --repeat 3
-    DATABASE_URL=postgres://user:pass@localhost/bench .venv/bin/python bench/evaluation.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mentorship .venv/bin/python bench/evaluation.py
 
-Without ``DATABASE_URL`` it builds a fresh SQLite file in a temporary folder (never the app's
-own database). With ``bulk_create`` it fills one running program with ``--pairings`` active
+Without ``DATABASE_URL`` it builds a fresh SQLite file in a temporary folder; with a PostgreSQL
+``DATABASE_URL`` a new database on that server (``<name>_bench_evaluation``, dropped at the end),
+never the app's own database. With ``bulk_create`` it fills one running program with ``--pairings`` active
 pairings (four mentees per mentor, so 125,000 people for 100,000 pairings), a few completed and
 ended ones, two held sessions per pairing (recent, a few weeks or a couple of months old) and
 an upcoming one for some, a goal per mentee (half of them moved, with their goal event), action
@@ -24,11 +25,17 @@ Then it times, ``--repeat`` times:
   the output).
 
 Medians are printed.
+
+On PostgreSQL it then times the nightly job itself (``programs_evaluate``, every running
+program) on ``bench/pages.py``'s data sets (a company of 1,000 and of 10,000 employees, 400 and
+4,000 pairings, 100,000 sessions, surveys with answers), with fresh statistics and with none
+(right after a bulk load, as for a new program); ``--data-sets ""`` skips it.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -40,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.djangobench import QueryCounter, django_workdir  # noqa: E402
+from bench.djangobench import QueryCounter, django_workdir, is_postgresql  # noqa: E402
 
 
 def build(pairings: int, *, seed: int = 1):
@@ -274,10 +281,17 @@ def main(argv=None) -> int:
     parser.add_argument("--pairings", type=int, default=100_000)
     parser.add_argument("--baseline-sample", type=int, default=2_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--data-sets", default="small,large", help="bench/pages.py data sets (PostgreSQL only)")
     args = parser.parse_args(argv)
 
     with django_workdir("evaluation"):
-        return run(args)
+        run(args)
+    if is_postgresql(os.environ.get("DATABASE_URL")) and args.data_sets:
+        from bench.pages import jobs_report
+
+        sizes = args.data_sets.split(",")
+        print("\n".join(jobs_report(jobs=["job: nightly evaluation"], sizes=sizes, variants=["stats", "nostats"])))
+    return 0
 
 
 def run(args) -> int:

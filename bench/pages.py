@@ -89,6 +89,7 @@ HEAVY = {
     "job: nightly evaluation",
     "trivial page",
 }
+JOBS = {"job: nightly evaluation", "job: reminder sweeps", "job: survey sweeps", "trivial page"}
 LIMIT_TRIVIAL, LIMIT_BYTES = 5, 300_000
 
 
@@ -329,6 +330,16 @@ class QueryCounter:  # bench/djangobench.py's, here so that another checkout can
         return execute(sql, params, many, context)
 
 
+def _rolled_back(job):
+    """Run a sweep and roll its writes back (each run finds the same work; nothing is queued)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        result = job()
+        transaction.set_rollback(True)
+    return result
+
+
 def _timeout_on_connect(seconds: int):
     from django.db.backends.signals import connection_created
 
@@ -341,7 +352,7 @@ def _timeout_on_connect(seconds: int):
 
 
 def _one(fn) -> tuple[float, int, int, str]:
-    """(seconds, queries, bytes, status) of one call of ``fn`` returning a response or None."""
+    """(seconds, queries, bytes, status) of one call of ``fn`` (a page's response, or a job)."""
     from django.db import connection
 
     counter = QueryCounter()
@@ -351,7 +362,7 @@ def _one(fn) -> tuple[float, int, int, str]:
             response = fn()
         except Exception as error:  # noqa: BLE001 - a timed-out page is a figure, not a crash
             return time.perf_counter() - started, counter.count, 0, type(error).__name__
-        if response is None:
+        if not hasattr(response, "status_code"):  # a job, not a page
             return time.perf_counter() - started, counter.count, 0, "done"
         body = b"".join(response.streaming_content) if response.streaming else response.content
         elapsed = time.perf_counter() - started
@@ -368,6 +379,8 @@ def measure(args) -> dict:
     from django.test.utils import setup_test_environment
 
     from evaluation.services import programs_evaluate
+    from sessions.reminders import reminders_send_all
+    from surveys.services import surveys_sweep
 
     setup_test_environment()
     _timeout_on_connect(args.statement_timeout)
@@ -377,12 +390,18 @@ def measure(args) -> dict:
         clients[role] = Client()
         clients[role].force_login(ctx[role])
         clients[role].get("/")  # warm up: imports, URL resolver, template loading
-    jobs = [("job", "nightly evaluation", lambda: programs_evaluate())]
+    jobs = [
+        ("job", "nightly evaluation", programs_evaluate),
+        ("job", "reminder sweeps", lambda: _rolled_back(reminders_send_all)),
+        ("job", "survey sweeps", lambda: _rolled_back(surveys_sweep)),
+    ]
     pages = [(role, label, lambda c=clients[role], p=path: c.get(p)) for role, label, path in page_list(ctx)]
     rows = []
     for role, label, call in pages + jobs:
         name = label if label == "trivial page" else f"{role}: {label}"
-        if args.pages == "heavy" and name not in HEAVY:
+        if args.pages == "heavy" and name not in HEAVY or args.pages == "jobs" and name not in JOBS:
+            continue
+        if args.only and name not in args.only and name != "trivial page":
             continue
         runs = []
         for _ in range(args.repeat):
@@ -407,23 +426,23 @@ def measure(args) -> dict:
 
 
 def explain_queries() -> list[tuple[str, object]]:
-    """The SQL of the matching index (and its paginator's count) and of pair health (the HR
-    list's index query, and the nightly job's counts per health level)."""
-    from django.db.models import Count
+    """The SQL of the matching index and of pair health over a program's active pairings (the
+    HR list's index, the dashboard and the nightly job), in the measured checkout's version."""
+    from django.utils import timezone
 
-    from evaluation.health import pairings_with_health
     from matching.selectors import programs_for_matching
     from programs.models import Program
 
     program = Program.objects.get(slug=os.environ["PAGES_PROGRAM"])
-    return [
-        ("matching index", programs_for_matching()[:50]),
-        ("pair health: the list's index", pairings_with_health(program=program).order_by("quiet_since", "pk")),
-        (
-            "pair health: nightly counts",
-            pairings_with_health(program=program).order_by().values("health_level").annotate(n=Count("pk")),
-        ),
-    ]
+    try:
+        from evaluation.health import FACTS, pairing_health_facts
+
+        health = pairing_health_facts(program=program, moment=timezone.now()).values_list("pk", *FACTS)
+    except ImportError:  # the code before issue 12: the rule in SQL
+        from evaluation.health import pairings_with_health
+
+        health = pairings_with_health(program=program).order_by("quiet_since", "pk").values_list("pk", "health_level")
+    return [("matching index", programs_for_matching()[:50]), ("pair health", health)]
 
 
 def explain(args) -> dict:
@@ -444,6 +463,57 @@ def explain(args) -> dict:
 
 
 # --- The parent: data sets, copies, the table -------------------------------------------------
+
+
+def measure_copies(
+    *,
+    sizes: list[str],
+    variants: list[str],
+    pages: str,
+    repeat: int = 5,
+    slow: float = 20.0,
+    timeout: int = 600,
+    only: list[str] | None = None,
+    app_dir: Path = ROOT,
+    rebuild: bool = False,
+    explain: bool = False,
+) -> tuple[dict, dict]:
+    """Measure on a fresh copy of each data set (built first if missing), per variant; returns
+    the figures and the plans by ``(size, variant)``. The ``nostats`` variant measures the heavy
+    pages only (unless ``pages`` is ``jobs``)."""
+    server, prefix = server_and_prefix(os.environ.get("DATABASE_URL"))
+    templates = {size: ensure_template(server, prefix, size, rebuild=rebuild) for size in sizes}
+    results, plans = {}, {}
+    for variant in variants:
+        chosen = "heavy" if variant == "nostats" and pages == "all" else pages
+        for size in sizes:
+            database = f"{prefix}_{size}"
+            fresh_copy(server, templates[size], database, variant=variant, app_dir=app_dir)
+            env = child_env(server, database, app_dir)
+            common = ["--repeat", str(repeat), "--slow", str(slow), "--statement-timeout", str(timeout)]
+            common += ["--pages", chosen] + [f"--only={name}" for name in only or []]
+            print(f"Measuring {size} ({variant}, {chosen} pages)...", flush=True)
+            started = time.perf_counter()
+            output = run_child(env, [str(HERE / "pages.py"), "measure", *common], cwd=app_dir)
+            results[(size, variant)] = json.loads(output.strip().splitlines()[-1])
+            print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
+            if explain:
+                output = run_child(env, [str(HERE / "pages.py"), "explain"], cwd=app_dir)
+                plans[(size, variant)] = json.loads(output.strip().splitlines()[-1])["plans"]
+            psql(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    return results, plans
+
+
+def jobs_report(*, jobs: list[str], sizes: list[str], variants: list[str], repeat: int = 3) -> list[str]:
+    """The given jobs (``"job: nightly evaluation"``...) timed on the data sets, as printable lines
+    (``bench/evaluation.py`` and ``bench/reminders.py`` print them on PostgreSQL)."""
+    results, _ = measure_copies(sizes=sizes, variants=variants, pages="jobs", repeat=repeat, only=jobs)
+    lines = []
+    for variant in variants:
+        title = "with statistics" if variant == "stats" else "without statistics (right after a bulk load)"
+        lines.append(f"\n== bench/pages.py data sets, {title}: median of {repeat}, queries")
+        lines += report(results, sizes, variant)
+    return lines
 
 
 def report(results: dict, sizes: list[str], variant: str) -> list[str]:
@@ -485,7 +555,8 @@ def main(argv=None) -> int:
     parser.add_argument("command", nargs="?", default="run", choices=["run", "measure", "explain"])
     parser.add_argument("--sizes", default="small,large")
     parser.add_argument("--variants", default="stats", help="stats, nostats or both (comma-separated)")
-    parser.add_argument("--pages", default="all", choices=["all", "heavy"])
+    parser.add_argument("--pages", default="all", choices=["all", "heavy", "jobs"])
+    parser.add_argument("--only", action="append", help="measure only this page or job (and the trivial page)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--slow", type=float, default=20.0, help="seconds: a slower first run is not repeated")
     parser.add_argument("--statement-timeout", type=int, default=600, help="seconds per SQL statement")
@@ -500,32 +571,27 @@ def main(argv=None) -> int:
         print(json.dumps(measure(args) if args.command == "measure" else explain(args)))
         return 0
 
-    server, prefix = server_and_prefix(os.environ.get("DATABASE_URL"))
     sizes = [s for s in args.sizes.split(",") if s]
     variants = [v for v in args.variants.split(",") if v]
     app_dir = args.app_dir.resolve()
-    templates = {size: ensure_template(server, prefix, size, rebuild=args.rebuild) for size in sizes}
     if args.build_only:
-        return 0
-    print(f"Measured code: {app_dir}; PostgreSQL {psql(server, 'SHOW server_version')}", flush=True)
-    results, plans = {}, {}
-    for variant in variants:
-        pages = "heavy" if variant == "nostats" else args.pages
+        server, prefix = server_and_prefix(os.environ.get("DATABASE_URL"))
         for size in sizes:
-            database = f"{prefix}_{size}"
-            fresh_copy(server, templates[size], database, variant=variant, app_dir=app_dir)
-            env = child_env(server, database, app_dir)
-            common = ["--repeat", str(args.repeat), "--slow", str(args.slow)]
-            common += ["--statement-timeout", str(args.statement_timeout), "--pages", pages]
-            print(f"Measuring {size} ({variant}, {pages} pages)...", flush=True)
-            started = time.perf_counter()
-            output = run_child(env, [str(ROOT / "bench/pages.py"), "measure", *common], cwd=app_dir)
-            results[(size, variant)] = json.loads(output.strip().splitlines()[-1])
-            print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
-            if args.explain:
-                output = run_child(env, [str(ROOT / "bench/pages.py"), "explain"], cwd=app_dir)
-                plans[(size, variant)] = json.loads(output.strip().splitlines()[-1])["plans"]
-            psql(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            ensure_template(server, prefix, size, rebuild=args.rebuild)
+        return 0
+    print(f"Measured code: {app_dir}", flush=True)
+    results, plans = measure_copies(
+        sizes=sizes,
+        variants=variants,
+        pages=args.pages,
+        repeat=args.repeat,
+        slow=args.slow,
+        timeout=args.statement_timeout,
+        only=args.only,
+        app_dir=app_dir,
+        rebuild=args.rebuild,
+        explain=args.explain,
+    )
     for variant in variants:
         title = "with statistics (ANALYZE)" if variant == "stats" else "without statistics (right after a bulk load)"
         print(f"\n== {', '.join(sizes)}: {title}; median of {args.repeat}, server time, queries, response size")

@@ -4,10 +4,11 @@ Usage (from the repository root)::
 
     .venv/bin/python bench/reminders.py
     .venv/bin/python bench/reminders.py --pairings 20000 --baseline-sample 1000 --repeat 3
-    DATABASE_URL=postgres://user:pass@localhost/bench .venv/bin/python bench/reminders.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mentorship .venv/bin/python bench/reminders.py
 
-Without ``DATABASE_URL`` it builds a fresh SQLite file in a temporary folder (never the app's
-own database). It creates one running program with ``--pairings`` active pairings (125,000
+Without ``DATABASE_URL`` it builds a fresh SQLite file in a temporary folder; with a PostgreSQL
+``DATABASE_URL`` a new database on that server (``<name>_bench_reminders``, dropped at the end),
+never the app's own database. It creates one running program with ``--pairings`` active pairings (125,000
 people for 100,000 pairings: four mentees per mentor), a held session for each pairing
 (most recent, some 2-4 weeks old, some older), a session within the next 24 hours for 5% of
 them and an overdue action item for 10%, all with ``bulk_create``.
@@ -24,11 +25,17 @@ from the same state, it times:
 
 Emails are not sent: they are queued on commit, and the runs are rolled back. Medians are printed.
 The temporary folder (and the SQLite file in it) is removed at the end.
+
+On PostgreSQL it then times the hourly sweeps on ``bench/pages.py``'s data sets (1,000 and 10,000
+employees, 400 and 4,000 pairings, 100,000 sessions, a monthly check-in and a pulse after each
+session): the three reminder sweeps and the survey sweep (close, open, invite, remind), each
+rolled back, with fresh statistics and with none; ``--data-sets ""`` skips it.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -40,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.djangobench import QueryCounter, django_workdir  # noqa: E402
+from bench.djangobench import QueryCounter, django_workdir, is_postgresql  # noqa: E402
 
 
 def build(pairings: int, *, seed: int = 1) -> None:
@@ -234,11 +241,19 @@ def main(argv=None) -> int:
     parser.add_argument("--pairings", type=int, default=100_000)
     parser.add_argument("--baseline-sample", type=int, default=2_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--data-sets", default="small,large", help="bench/pages.py data sets (PostgreSQL only)")
     args = parser.parse_args(argv)
 
     # The SQLite file (over 100 MB at 100,000 pairings) is removed afterwards.
     with django_workdir("reminders", debug=False):
-        return run(args)
+        run(args)
+    if is_postgresql(os.environ.get("DATABASE_URL")) and args.data_sets:
+        from bench.pages import jobs_report
+
+        jobs = ["job: reminder sweeps", "job: survey sweeps"]
+        sizes = args.data_sets.split(",")
+        print("\n".join(jobs_report(jobs=jobs, sizes=sizes, variants=["stats", "nostats"])))
+    return 0
 
 
 def run(args) -> int:
