@@ -48,6 +48,8 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
             models.Index(fields=["email_status", "email_claimed_at"], name="notification_email_idx"),
+            # A person's newest first (the list's pages, the home page's five): read in order, not sorted.
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_newest_idx"),
         ]
 
     def __str__(self):
