@@ -68,6 +68,14 @@ def test_hr_runs_matching_publishes_and_the_mentee_confirms(
 
     # Never pair Maya with Uma: the pickers search as HR types (no list of the whole cohort).
     form = page.locator('[data-testid="override-form"]')
+    form.locator("input[name=mentee]").fill("e")  # Maya Mentee and Noah Novice both match
+    form.locator("[role=option]").nth(1).wait_for()
+    form.locator("input[name=mentee]").press("Escape")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    error = form.locator(".invalid-feedback", has_text="Several mentees match")
+    assert error.is_visible()  # shown under the picker's field too
+    form.locator("input[name=mentee]").fill("")
     form.locator("input[name=mentee]").press_sequentially("may")
     maya_option = form.locator("[role=option]", has_text="Maya Mentee")
     maya_option.wait_for()

@@ -9,8 +9,11 @@
 
   function option(text, detail, className) {
     var item = document.createElement("li");
+    var name = document.createElement("span");
     item.className = "list-group-item small " + (className || "");
-    item.textContent = text;
+    name.className = "text-body";
+    name.textContent = text;
+    item.appendChild(name);
     if (detail) {
       var small = document.createElement("span");
       small.className = "d-block text-body-secondary";
@@ -41,6 +44,11 @@
     wrapper.appendChild(input);
     wrapper.appendChild(list);
     wrapper.parentNode.insertBefore(chosen, wrapper.nextSibling);
+    // Bootstrap shows an error only next to its field (.is-invalid ~ .invalid-feedback),
+    // which is now inside the wrapper.
+    wrapper.parentNode.querySelectorAll(":scope > .invalid-feedback").forEach(function (error) {
+      error.classList.add("d-block");
+    });
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-expanded", "false");
@@ -58,6 +66,8 @@
     }
 
     function open() {
+      // An answer that arrives after HR moved on to another field stays closed.
+      if (document.activeElement !== input) return;
       list.classList.remove("d-none");
       input.setAttribute("aria-expanded", "true");
     }
@@ -82,6 +92,16 @@
     }
 
     function show(data) {
+      var typed = input.value.trim().toLowerCase();
+      var exact = data.results.filter(function (person) {
+        return person.email.toLowerCase() === typed;
+      });
+      if (exact.length === 1) {
+        // The whole email typed (or pasted): nothing left to choose.
+        chosen.textContent = exact[0].name + (exact[0].department ? " · " + exact[0].department : "");
+        close();
+        return;
+      }
       list.replaceChildren();
       data.results.forEach(function (person, k) {
         var label = person.name + (person.department ? " · " + person.department : "");
