@@ -183,16 +183,13 @@ def run_proposals(*, run: MatchRun, sort: str = "-score") -> QuerySet[MatchPropo
 
 
 def run_unmatched_mentees(*, run: MatchRun, limit: int = 100) -> tuple[int, list[Enrollment]]:
-    """How many considered mentees got no proposal, and the first of them. Two queries."""
-    considered = set((run.stats or {}).get("mentee_ids", []))
-    matched = set(run.proposals.values_list("mentee_id", flat=True))
-    missing = sorted(considered - matched)
-    people = list(
-        Enrollment.objects.filter(program=run.program_id, pk__in=missing[:limit])
-        .select_related("person")
-        .order_by("person__last_name", "person__first_name")
+    """How many considered mentees got no proposal, and the first ``limit`` of them by
+    name. Two queries; the proposals stay in the database."""
+    missing = Enrollment.objects.filter(program=run.program_id, pk__in=_considered(run)).exclude(
+        Exists(MatchProposal.objects.filter(run=run.pk, mentee=OuterRef("pk")))
     )
-    return len(missing), people
+    people = list(missing.select_related("person").order_by("person__last_name", "person__first_name", "pk")[:limit])
+    return missing.count(), people
 
 
 def run_previous(*, run: MatchRun) -> MatchRun | None:

@@ -524,3 +524,15 @@ def test_the_matching_page_has_no_participant_lists_and_pages_its_overrides(hr_c
     assert second.count('data-testid="override-row"') == 5
     for junk in ("abc", "-1", "99999"):
         assert hr_client.get(url, {"overrides_page": junk}).status_code == 200
+
+
+def test_the_run_page_names_the_mentees_it_could_not_match(hr_client, program):
+    mentor(program, capacity=1, person_seniority=7)
+    learners = [_named(program, "mentee", "Una", f"Matched{k}") for k in range(3)]
+    run = MatchRunFactory(program=program, status=MatchRun.Status.QUEUED)
+    services.match_run_execute(run_id=run.pk)
+    matched = run.proposals.get().mentee
+    content = hr_client.get(reverse("matching:run_detail", args=[run.pk])).content.decode()
+    assert "Not matched in this run (2)" in content
+    for learner in learners:
+        assert (learner.person.full_name in content.split('data-testid="unmatched"')[1]) == (learner != matched)
