@@ -12,6 +12,7 @@ from sessions.tests.helpers import (
     MENTOR_PRIVATE,
     SHARED_NOTE,
     count_queries,
+    make_action_item,
     make_pairing,
     make_session,
     make_user,
@@ -177,10 +178,17 @@ def test_the_pairing_page_lists_the_first_planned_sessions_and_counts_the_rest(c
         make_session(pairing, starts_at=now + timedelta(days=k + 1))
     for k in range(7):
         make_session(pairing, starts_at=now - timedelta(days=k + 1))  # planned, never logged
+    held = make_session(pairing, starts_at=now - timedelta(days=30), status=MentoringSession.Status.HELD)
+    for k in range(21):
+        make_action_item(held, due_in_days=k, title=f"Item due in {k} days")
     html = page(client, mentor, f"/mentoring/pairings/{pairing.pk}/")
     assert html.count('data-testid="to-log"') == 5
     assert "And 2 more planned sessions in the past to log or cancel" in html
     assert "And 3 more planned later" in html
+    # The 20 open action items due first; the session's own card lists all of its items.
+    sidebar = html.split('data-testid="open-action-items"')[1]
+    assert sidebar.count('title="Mark done"') == 20 and "Item due in 20 days" not in sidebar
+    assert 'data-testid="more-open-items"' in sidebar
 
 
 @pytest.mark.parametrize("viewer", ["mentor", "mentee"])
