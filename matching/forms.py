@@ -101,7 +101,7 @@ class ParticipantField(forms.CharField):
     def clean(self, value):
         text = super().clean(value)
         candidates = program_participants(program=self.program, role=self.role)
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             found = list(candidates.filter(pk=int(text))) if int(text) < 2**63 else []
         else:
             found = list(candidates.filter(person__email__iexact=text)) if "@" in text else []

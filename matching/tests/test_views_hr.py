@@ -290,7 +290,7 @@ def test_the_override_form_refuses_bad_input_and_saves_nothing(hr_client, progra
     assert f"No approved mentor of this program matches “{outsider.pk}”" in foreign.content.decode()
     foreign_email = hr_client.post(url, {"mentee": report.pk, "mentor": outsider.person.email, "kind": "lock"})
     assert "No approved mentor of this program matches" in foreign_email.content.decode()
-    for mentee_value, mentor_value in (("x", "'; drop"), ("9" * 30, "-1"), ("a" * 300, "  "), ("%", "_")):
+    for mentee_value, mentor_value in (("x", "'; drop"), ("9" * 30, "-1"), ("a" * 300, "  "), ("%", "_"), ("²", "١٢")):
         garbage = hr_client.post(url, {"mentee": mentee_value, "mentor": mentor_value, "kind": "lock"})
         assert garbage.status_code == 200
         assert 'data-testid="override-form"' in garbage.content.decode()
