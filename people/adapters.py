@@ -12,6 +12,7 @@
 """
 
 import logging
+import smtplib
 from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -85,7 +86,13 @@ class CompanyAccountAdapter(DefaultAccountAdapter):
         for name in LINKS_IN_EMAILS:
             if context.get(name):
                 context[name] = on_site(context[name])
-        super().send_mail(template_prefix, email, context)
+        try:
+            super().send_mail(template_prefix, email, context)
+        except (smtplib.SMTPException, OSError):
+            # The mail server is down: the sign-up or reset itself is saved, and the page
+            # looks the same as always (it must not tell whether an address exists). The
+            # person asks again from the same page once mail works. No address in the log.
+            logger.warning("Account email %s not sent: the mail server is unavailable", template_prefix, exc_info=True)
 
     def send_account_already_exists_mail(self, email):
         """Sent for a sign-up that creates no account (see ``CompanySignupForm``).

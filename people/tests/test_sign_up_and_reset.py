@@ -277,3 +277,11 @@ def test_a_signed_in_person_can_add_only_a_directory_address(addresses):
     assert "Only addresses in the employee directory can be added." in response.content.decode()
     assert not EmailAddress.objects.filter(email="erin.private@elsewhere.example").exists()
     assert mail.outbox == []
+
+
+@override_settings(EMAIL_BACKEND="mentorship.tests.failing_email.Backend")
+def test_a_mail_server_that_is_down_never_turns_sign_up_or_reset_into_an_error(addresses):
+    client, response = _sign_up(addresses["new"])
+    assert response.status_code == 200 and "Check your email" in response.content.decode()
+    assert User.objects.filter(email=addresses["new"]).exists()
+    assert _reset(addresses["existing"]).status_code == 200
