@@ -16,10 +16,14 @@ questions (single choice and scale) with answers, a required training module don
 of them, a few earlier ended pairings, declined requests, HR exclusions and locks.
 
 Each of the ``--repeat`` runs queues a fresh ``MatchRun`` and times ``match_run_execute``
-end to end (median printed), with a phase breakdown (loading the cohort from the database,
-scoring, solving, explaining the proposals, writing proposals and stats) and the number of
-queries. The baseline, measured in the same process on the very score matrix the run built,
-is the engine alone (``matching.engine.assign``): the ratio is the Django overhead factor.
+end to end (median printed), with a phase breakdown (load: the cohort from the database;
+score: every pair; solve: ``engine.assign``; locks: HR's locked pairs around it; explain: the
+proposals' points per criterion; write: proposals and stats) in wall seconds and in this
+process's CPU seconds (the database server's work shows in wall time only), and the number
+of queries. The baseline, measured in the same process on the very score matrix the run
+built, is the engine alone (``matching.engine.assign``): the ratio is the Django overhead
+factor. On a shared, loaded machine wall times swing with the load; the CPU column and the
+ratio (both sides measured in the same minutes) swing less.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import random
 import statistics
@@ -253,10 +258,11 @@ def build(n_mentees: int, n_mentors: int, *, seed: int = 1):
 
 
 class Phases:
-    """Wall time per phase of a run, from wrappers around the functions ``services`` calls."""
+    """Wall and CPU time per phase of a run, from wrappers around the functions ``services`` calls."""
 
     def __init__(self):
         self.times: dict[str, float] = defaultdict(float)
+        self.cpu: dict[str, float] = defaultdict(float)
         self.captured: dict = {}
         self._patches = []
 
@@ -264,11 +270,12 @@ class Phases:
         original = getattr(module, name)
 
         def timed(*args, **kwargs):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             try:
                 result = original(*args, **kwargs)
             finally:
                 self.times[phase] += time.perf_counter() - t0
+                self.cpu[phase] += time.process_time() - c0
             if capture:
                 self.captured[capture] = result
             return result
@@ -281,7 +288,11 @@ class Phases:
             setattr(module, name, original)
 
 
+PHASES = ("load", "score", "solve", "locks", "explain", "write", "rest")
+
+
 def run_once(program, *, user=None, profile: cProfile.Profile | None = None):
+    """One run end to end: (wall s, cpu s, {phase: (wall s, cpu s)}, queries, scored cohort, run)."""
     from django.db import connection
 
     from matching import engine, scoring, services
@@ -291,28 +302,31 @@ def run_once(program, *, user=None, profile: cProfile.Profile | None = None):
     phases = Phases()
     phases.wrap(services, "cohort_load", "load")
     phases.wrap(services, "cohort_score", "score", capture="scored")
-    phases.wrap(services, "cohort_assign", "assign (all)")
-    phases.wrap(engine, "assign", "solve (engine.assign)")
-    phases.wrap(scoring.ScoredCohort, "pair_parts", "explain (pair_parts)")
+    phases.wrap(services, "cohort_assign", "assign")
+    phases.wrap(engine, "assign", "solve")
+    phases.wrap(scoring.ScoredCohort, "explained", "explain")
+    phases.wrap(services, "_match_run_save", "write")
     counter = QueryCounter()
     try:
         with connection.execute_wrapper(counter):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             if profile:
                 profile.enable()
             ok = services.match_run_execute(run_id=run.pk)
             if profile:
                 profile.disable()
-            elapsed = time.perf_counter() - t0
+            elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     finally:
         phases.undo()
     run.refresh_from_db()
     if not ok or run.status != MatchRun.Status.DONE:
         raise SystemExit(f"match run failed: {run.status} {run.message}")
-    times = dict(phases.times)
-    times["lock handling (assign - solve)"] = times.pop("assign (all)") - times["solve (engine.assign)"]
-    times["write + stats + rest"] = elapsed - sum(times.values())
-    return elapsed, times, counter.count, phases.captured["scored"], run
+    wall, used = dict(phases.times), dict(phases.cpu)
+    wall["locks"], used["locks"] = wall.pop("assign") - wall["solve"], used.pop("assign") - used["solve"]
+    wall["rest"] = elapsed - sum(wall.values())  # claiming the run, progress updates, locks query
+    used["rest"] = cpu - sum(used.values())
+    breakdown = {phase: (wall[phase], used[phase]) for phase in PHASES}
+    return elapsed, cpu, breakdown, counter.count, phases.captured["scored"], run
 
 
 def _criteria(program):
@@ -321,19 +335,20 @@ def _criteria(program):
     return matching_criteria_snapshot(criteria=matching_criteria_get_or_create(program=program))
 
 
-def engine_baseline(scored, repeat: int) -> float:
-    """The engine alone on the run's own score matrix (same capacities and objective)."""
+def engine_baseline(scored, repeat: int) -> tuple[float, float]:
+    """The engine alone on the run's own score matrix (same capacities and objective): median wall and CPU s."""
     from matching import engine
 
     settings = scored.settings
-    times = []
+    walls, cpus = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         engine.assign(
             scored.scores, scored.cohort.capacities, objective=settings.objective, min_score=settings.min_score
         )
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def main(argv=None):
@@ -347,17 +362,24 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     with django_workdir("match_run", debug=False):
+        from django.db import connection
+
         t0 = time.perf_counter()
         program = build(args.mentees, args.mentors, seed=args.seed)
         print(
-            f"== program of {args.mentees:,} mentees x {args.mentors:,} mentors "
-            f"(built in {time.perf_counter() - t0:.1f} s)"
+            f"== program of {args.mentees:,} mentees x {args.mentors:,} mentors on {connection.vendor} "
+            f"(built in {time.perf_counter() - t0:.1f} s; load average {_load_average()})"
         )
-        runs = [run_once(program) for _ in range(args.repeat)]
+        runs = []
+        for _ in range(args.repeat):
+            if runs:  # a worker frees a run's score matrix before the next run: so does the bench
+                runs[-1] = (*runs[-1][:4], None, runs[-1][5])
+            runs.append(run_once(program))
         walls = [r[0] for r in runs]
-        median_wall = statistics.median(walls)
-        scored, last = runs[-1][3], runs[-1][4]
-        baseline = engine_baseline(scored, args.repeat)
+        cpus = [r[1] for r in runs]
+        median_wall, median_cpu = statistics.median(walls), statistics.median(cpus)
+        scored, last = runs[-1][4], runs[-1][5]
+        base_wall, base_cpu = engine_baseline(scored, args.repeat)
         stats = last.stats
         blocked = float((~(scored.scores > -float("inf"))).mean())
         print(
@@ -365,15 +387,22 @@ def main(argv=None):
             f"{blocked:.1%} pairs blocked; matched {stats['matched']:,} ({stats['matched_pct']}%), "
             f"avg score {stats['avg_score']}, locked {stats['locked']}"
         )
-        print(f"   {'':34} {'median s':>9}   runs")
-        print(f"   {'ours: match_run_execute':34} {median_wall:9.2f}   {', '.join(f'{w:.2f}' for w in walls)}")
-        print(f"   {'baseline: engine.assign alone':34} {baseline:9.2f}")
-        print(f"   Django overhead factor: {median_wall / baseline:.1f}x the engine alone")
-        print(f"   queries per run: {', '.join(str(r[2]) for r in runs)}")
-        print("   phase breakdown (median s):")
-        for phase in runs[0][1]:
-            values = [r[1][phase] for r in runs]
-            print(f"     {phase:36} {statistics.median(values):7.2f}")
+        print(f"   {'':34} {'wall s':>8} {'cpu s':>8}   runs (wall s)")
+        print(
+            f"   {'ours: match_run_execute':34} {median_wall:8.2f} {median_cpu:8.2f}   "
+            f"{', '.join(f'{w:.2f}' for w in walls)}"
+        )
+        print(f"   {'baseline: engine.assign alone':34} {base_wall:8.2f} {base_cpu:8.2f}")
+        print(
+            f"   whole run / engine alone: {median_wall / base_wall:.1f}x wall, {median_cpu / base_cpu:.1f}x cpu "
+            f"(load average now {_load_average()})"
+        )
+        print(f"   queries per run: {', '.join(str(r[3]) for r in runs)}")
+        print(f"   phase breakdown (medians):  {'wall s':>8} {'cpu s':>8}")
+        for phase in PHASES:
+            wall = statistics.median(r[2][phase][0] for r in runs)
+            cpu = statistics.median(r[2][phase][1] for r in runs)
+            print(f"     {phase:26} {wall:8.2f} {cpu:8.2f}")
         if args.profile:
             profile = cProfile.Profile()
             run_once(program, profile=profile)
@@ -383,6 +412,13 @@ def main(argv=None):
             out = io.StringIO()
             pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(args.top)
             print(out.getvalue())
+
+
+def _load_average() -> str:
+    try:
+        return " ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ Two layers:
 
 * ``cohort_build`` is pure (no queries): plain ``Profile`` objects in, a
   ``Cohort`` out (who takes part, their engine features, free capacities and
-  the blocked-pair masks). Property tests drive it with random cohorts.
+  the blocked pairs). Property tests drive it with random cohorts.
 * ``cohort_load`` reads one program's cohort from the database with a constant
   number of queries (eight, however many participants) and calls ``cohort_build``.
 
@@ -137,6 +137,26 @@ class MappedQuestion:
     options: tuple[str, ...] = ()
 
 
+class PairIndex:
+    """A set of (mentee row, mentor column) pairs as two index arrays; ``pairs[i, j]`` is True
+    for a pair in the set. A few thousand pairs of a cohort of millions: no dense mask."""
+
+    __slots__ = ("rows", "cols", "_set")
+
+    def __init__(self, rows=(), cols=()):
+        self.rows = np.asarray(rows, dtype=np.int64).reshape(-1)
+        self.cols = np.asarray(cols, dtype=np.int64).reshape(-1)
+        self._set = None
+
+    def __getitem__(self, pair: tuple[int, int]) -> bool:
+        if self._set is None:
+            self._set = set(zip(self.rows.tolist(), self.cols.tolist(), strict=True))
+        return (int(pair[0]), int(pair[1])) in self._set
+
+    def __len__(self) -> int:
+        return int(self.rows.size)
+
+
 @dataclass
 class Cohort:
     """The participants of one matching, as engine inputs (row i = ``mentees[i]``, column j = ``mentors[j]``)."""
@@ -146,18 +166,11 @@ class Cohort:
     mentee_features: Features
     mentor_features: Features
     capacities: np.ndarray
-    #: reason -> (mentees, mentors) bool mask of pairs forbidden for that reason (True = forbidden)
-    blocked: dict[str, np.ndarray]
+    #: reason -> the pairs forbidden for that reason (``cohort.blocked[reason][i, j]``: forbidden)
+    blocked: dict[str, PairIndex]
     #: who was left out and why: "mentees_training", "mentees_paired", "mentors_training", "mentors_full"
     left_out: dict[str, int] = field(default_factory=dict)
     has_questions: bool = False
-
-    @property
-    def blocked_any(self) -> np.ndarray:
-        mask = np.zeros((len(self.mentees), len(self.mentors)), dtype=bool)
-        for part in self.blocked.values():
-            mask |= part
-        return mask
 
     def mentee_index(self) -> dict[int, int]:
         return {p.enrollment_id: i for i, p in enumerate(self.mentees)}
@@ -230,30 +243,27 @@ def _side_features(
     at: datetime.datetime,
 ) -> Features:
     p = len(people)
+    # (row, column) lists filled in one numpy assignment each: tens of thousands of people.
     skill_col = {skill: k for k, skill in enumerate(skill_ids)}
+    skill_at = [
+        (row, skill_col[skill], int(level)) for row, x in enumerate(people) for skill, level in x.skills.items()
+    ]
+    levels = np.clip(np.array([level for _, _, level in skill_at], dtype=np.int64), 1, SKILL_LEVEL_MAX)
     skills = np.zeros((p, len(skill_ids)))
+    # Mentors: proficiency in [0, 1]. Mentees: a beginner (level 1) wants it most.
+    skills[_index(skill_at)] = (levels if role == Role.MENTOR else SKILL_LEVEL_MAX + 1 - levels) / SKILL_LEVEL_MAX
+    objective_col = {code: k for k, code in enumerate(_OBJECTIVES)}
     objectives = np.zeros((p, len(_OBJECTIVES)))
+    objectives[
+        _index((row, objective_col[c]) for row, x in enumerate(people) for c in x.objectives if c in objective_col)
+    ] = 1
     language_col = {language: k for k, language in enumerate(language_ids)}
     languages = np.zeros((p, len(language_ids)))
-    style = np.full((p, len(_STYLE_CODES)), np.nan)
-    offsets: dict[str, float] = {}
-    for row, person in enumerate(people):
-        for skill, level in person.skills.items():
-            level = min(max(int(level), 1), SKILL_LEVEL_MAX)
-            # Mentors: proficiency in [0, 1]. Mentees: a beginner (level 1) wants it most.
-            value = level / SKILL_LEVEL_MAX if role == Role.MENTOR else (SKILL_LEVEL_MAX + 1 - level) / SKILL_LEVEL_MAX
-            skills[row, skill_col[skill]] = value
-        for code in person.objectives:
-            if code in _OBJECTIVES:
-                objectives[row, _OBJECTIVES.index(code)] = 1.0
-        for language in person.languages:
-            languages[row, language_col[language]] = 1.0
-        for k, code in enumerate(_STYLE_CODES):
-            value = person.working_style.get(code)
-            if isinstance(value, int | float) and 1 <= value <= 5:
-                style[row, k] = float(value)
-        if person.time_zone not in offsets:
-            offsets[person.time_zone] = utc_offset_hours(person.time_zone, at=at)
+    languages[_index((row, language_col[lang]) for row, x in enumerate(people) for lang in x.languages)] = 1.0
+    style = np.array(
+        [[_style_answer(x.working_style.get(code)) for code in _STYLE_CODES] for x in people], dtype=float
+    ).reshape(p, len(_STYLE_CODES))
+    offsets = {zone: utc_offset_hours(zone, at=at) for zone in {x.time_zone for x in people}}
     answers = [_answer_matrix(people, question, role=role) for question in questions]
     return Features(
         skills=skills,
@@ -270,6 +280,20 @@ def _side_features(
         answers=answers or None,
         languages=languages,
     )
+
+
+def _index(pairs: Iterable[tuple]) -> tuple[np.ndarray, np.ndarray]:
+    """``(rows, columns)`` for numpy indexing, from ``(row, column, ...)`` tuples."""
+    pairs = list(pairs)
+    return (
+        np.array([pair[0] for pair in pairs], dtype=np.int64),
+        np.array([pair[1] for pair in pairs], dtype=np.int64),
+    )
+
+
+def _style_answer(value) -> float:
+    """A working-style answer on the 1-5 scale, NaN for anything else (unanswered, bad data)."""
+    return float(value) if isinstance(value, int | float) and 1 <= value <= 5 else np.nan
 
 
 def _answer_matrix(people: list[Profile], question: MappedQuestion, *, role: str) -> np.ndarray:
@@ -298,19 +322,16 @@ def _answer_matrix(people: list[Profile], question: MappedQuestion, *, role: str
     return out
 
 
-def _pair_mask(mentees: list[Profile], mentors: list[Profile], pairs: Iterable[tuple[int, int]]) -> np.ndarray:
+def _pair_index(mentees: list[Profile], mentors: list[Profile], pairs: Iterable[tuple[int, int]]) -> PairIndex:
+    """``(mentee enrollment id, mentor enrollment id)`` pairs as rows and columns of the cohort."""
     rows = {p.enrollment_id: i for i, p in enumerate(mentees)}
     cols = {p.enrollment_id: j for j, p in enumerate(mentors)}
-    mask = np.zeros((len(mentees), len(mentors)), dtype=bool)
     hits = [(rows[a], cols[b]) for a, b in pairs if a in rows and b in cols]
-    if hits:
-        mask[tuple(np.array(hits, dtype=np.int64).T)] = True
-    return mask
+    return PairIndex([i for i, _ in hits], [j for _, j in hits])
 
 
-def management_chain_mask(mentees: list[Profile], mentors: list[Profile]) -> np.ndarray:
-    """True where the mentor is above the mentee in their management chain, or the other way round."""
-    mask = np.zeros((len(mentees), len(mentors)), dtype=bool)
+def management_chain_pairs(mentees: list[Profile], mentors: list[Profile]) -> PairIndex:
+    """The pairs where the mentor is above the mentee in their management chain, or the other way round."""
     mentor_cols: dict[int, list[int]] = {}
     for j, mentor in enumerate(mentors):
         mentor_cols.setdefault(mentor.person_id, []).append(j)
@@ -329,9 +350,7 @@ def management_chain_mask(mentees: list[Profile], mentors: list[Profile]) -> np.
         for boss in mentor.management_chain
         for i in mentee_rows.get(boss, ())
     ]
-    if hits:
-        mask[tuple(np.array(hits, dtype=np.int64).T)] = True
-    return mask
+    return PairIndex([i for i, _ in hits], [j for _, j in hits])
 
 
 def cohort_build(
@@ -363,10 +382,10 @@ def cohort_build(
     language_ids = sorted({language for p in mentees + mentors for language in p.languages})
     common = {"skill_ids": skill_ids, "language_ids": language_ids, "questions": questions, "at": at}
     blocked = {
-        "management_chain": management_chain_mask(mentees, mentors),
-        "paired_before": _pair_mask(mentees, mentors, previous_pairs),
-        "declined_request": _pair_mask(mentees, mentors, declined_pairs),
-        "excluded": _pair_mask(mentees, mentors, excluded_pairs),
+        "management_chain": management_chain_pairs(mentees, mentors),
+        "paired_before": _pair_index(mentees, mentors, previous_pairs),
+        "declined_request": _pair_index(mentees, mentors, declined_pairs),
+        "excluded": _pair_index(mentees, mentors, excluded_pairs),
     }
     return Cohort(
         mentees=mentees,

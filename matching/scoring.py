@@ -23,10 +23,6 @@ from matching.features import CRITERIA, HARD_CONSTRAINT_LABELS, Cohort, MatchSet
 DECIMALS = 1
 
 
-#: Pairs explained per engine call (a small square block; its diagonal is kept).
-_EXPLAIN_CHUNK = 256
-
-
 @dataclass
 class ScoredCohort:
     """Scores of every pair of a cohort; explanations are computed on demand for the
@@ -48,24 +44,31 @@ class ScoredCohort:
         return {name: round(w * self.scale, DECIMALS) for name, w in self.weights.items()}
 
     def pair_parts(self, pairs: list[tuple[int, int]]) -> list[dict[str, float]]:
-        """Unrounded points per criterion for each (mentee row, mentor column) pair."""
+        """Unrounded points per criterion for each (mentee row, mentor column) pair.
+
+        Computed for these pairs only (a run explains its proposals, not every pair)."""
         missing = [pair for pair in dict.fromkeys(pairs) if pair not in self._cache]
-        for start in range(0, len(missing), _EXPLAIN_CHUNK):
-            chunk = missing[start : start + _EXPLAIN_CHUNK]
-            rows = np.array([i for i, _ in chunk], dtype=np.int64)
-            cols = np.array([j for _, j in chunk], dtype=np.int64)
-            parts = _parts(self, rows, cols)
-            for k, pair in enumerate(chunk):
-                self._cache[pair] = {name: float(values[k]) for name, values in parts.items()}
+        if missing:
+            rows = np.array([i for i, _ in missing], dtype=np.int64)
+            cols = np.array([j for _, j in missing], dtype=np.int64)
+            parts = {name: values.tolist() for name, values in _parts(self, rows, cols).items()}
+            for k, pair in enumerate(missing):
+                self._cache[pair] = {name: values[k] for name, values in parts.items()}
         return [self._cache[pair] for pair in pairs]
 
     def explained(self, pairs: list[tuple[int, int]]) -> list[tuple[float, dict[str, float]]]:
-        """``(score, explanation)`` of each pair, as :meth:`score` and :meth:`explanation` give them."""
-        out = []
-        for parts in self.pair_parts(pairs):
-            explanation = {name: round(points, DECIMALS) for name, points in parts.items()}
-            out.append((round(sum(explanation.values()), DECIMALS), explanation))
-        return out
+        """``(score, explanation)`` of each pair, as :meth:`score` and :meth:`explanation` give them.
+
+        For many pairs at once (a run's proposals): computed column by column, not cached."""
+        if not pairs:
+            return []
+        rows = np.array([i for i, _ in pairs], dtype=np.int64)
+        cols = np.array([j for _, j in pairs], dtype=np.int64)
+        parts = _parts(self, rows, cols)
+        names = list(parts)
+        rounded = [[round(points, DECIMALS) for points in values.tolist()] for values in parts.values()]
+        by_pair = zip(*rounded, strict=True) if rounded else [()] * len(pairs)  # no criterion: 0 points
+        return [(round(sum(points), DECIMALS), dict(zip(names, points, strict=True))) for points in by_pair]
 
     def explanation(self, i: int, j: int) -> dict[str, float]:
         """Criterion -> points (rounded) for one pair; the values add up to :meth:`score`."""
@@ -85,7 +88,7 @@ class ScoredCohort:
             _take(cohort.mentor_features, np.array([j])),
             rules=self.settings.rules,
         )
-        names = [name for name, mask in cohort.blocked.items() if mask[i, j]]
+        names = [name for name, pairs in cohort.blocked.items() if pairs[i, j]]
         names += [name for name, mask in engine_masks.items() if mask[0, 0]]
         return [HARD_CONSTRAINT_LABELS.get(name, name) for name in names]
 
@@ -111,17 +114,21 @@ def _meeting_format_part(mentee_flags, mentor_flags) -> np.ndarray:
     return ((fa[:, None] & fb[None, :]) > 0).astype(np.float64)
 
 
+def _engine_points(scored_weights: dict[str, float], scale: float) -> dict[str, float]:
+    """The engine criteria's weights in points: their parts come out on the 0-100 scale."""
+    return {name: w * scale for name, w in scored_weights.items() if name in engine.CRITERIA}
+
+
 def _parts(scored: ScoredCohort, rows: np.ndarray, cols: np.ndarray) -> dict[str, np.ndarray]:
     """Points per criterion for the pairs (rows[k], cols[k]), in display order."""
     cohort, weights = scored.cohort, scored.weights
     mentees = _take(cohort.mentee_features, rows)
     mentors = _take(cohort.mentor_features, cols)
-    engine_weights = {name: w for name, w in weights.items() if name in engine.CRITERIA}
-    _, parts = engine.score_pairs(mentees, mentors, engine_weights, rules=scored.settings.rules)
-    out = {name: np.diagonal(parts[name]) * scored.scale for name in CRITERIA if name in parts}
+    out = engine.score_pairwise(mentees, mentors, _engine_points(weights, scored.scale), rules=scored.settings.rules)
     if "meeting_format" in weights:
-        common = np.diagonal(_meeting_format_part(mentees.meeting_format, mentors.meeting_format))
-        out["meeting_format"] = common * weights["meeting_format"] * scored.scale
+        fa = np.asarray(mentees.meeting_format, dtype=np.int64)
+        fb = np.asarray(mentors.meeting_format, dtype=np.int64)
+        out["meeting_format"] = ((fa & fb) > 0) * (weights["meeting_format"] * scored.scale)
     return {name: out[name] for name in CRITERIA if name in out}
 
 
@@ -130,45 +137,38 @@ def cohort_score(*, cohort: Cohort, settings: MatchSettings) -> ScoredCohort:
     active = settings.active_weights(has_questions=cohort.has_questions)
     total_weight = sum(active.values())
     scale = 100.0 / total_weight if total_weight else 0.0
-    engine_weights = {name: w for name, w in active.items() if name in engine.CRITERIA}
+    weights = {name: active[name] for name in CRITERIA if name in active}
     if n and m:
-        # The blocked pairs come back as -inf (the engine ORs them into its hard constraints).
+        # Weights in points, so the engine's sums are the scores (no pass to rescale them).
         scores, _ = engine.score_pairs(
             cohort.mentee_features,
             cohort.mentor_features,
-            engine_weights,
+            _engine_points(weights, scale),
             rules=settings.rules,
-            blocked=cohort.blocked_any,
             return_parts=False,
         )
-        _scale_in_place(scores, cohort, scale, active.get("meeting_format"))
+        if "meeting_format" in weights:
+            _add_meeting_format(scores, cohort, weights["meeting_format"] * scale)
+        for pairs in cohort.blocked.values():
+            scores[pairs.rows, pairs.cols] = -np.inf
     else:
         scores = np.zeros((n, m))
-    weights = {name: active[name] for name in CRITERIA if name in active}
     return ScoredCohort(cohort=cohort, settings=settings, scores=scores, weights=weights, scale=scale)
 
 
-def _scale_in_place(scores: np.ndarray, cohort: Cohort, scale: float, meeting_weight: float | None) -> None:
-    """``scores = scores * scale (+ meeting format points)``, -inf where the engine said -inf,
-    in row blocks (no full-size temporaries). The meeting-format points take one of two values
-    per (mentee flags, mentor) pair, so they come from a small table."""
-    table = None
-    if meeting_weight is not None:
-        fa = np.asarray(cohort.mentee_features.meeting_format, dtype=np.int64).reshape(-1)
-        flags = np.unique(fa)
-        part = _meeting_format_part(flags, cohort.mentor_features.meeting_format)
-        table = part * (meeting_weight * scale)
-        row_of = np.searchsorted(flags, fa)
+def _add_meeting_format(scores: np.ndarray, cohort: Cohort, points: float) -> None:
+    """Add the meeting-format points in row blocks (no full-size temporary). They take one of
+    two values per (mentee flags, mentor) pair, so they come from a small table; a forbidden
+    pair stays at ``-inf`` (``-inf`` plus a number)."""
+    fa = np.asarray(cohort.mentee_features.meeting_format, dtype=np.int64).reshape(-1)
+    flags = np.unique(fa)
+    table = _meeting_format_part(flags, cohort.mentor_features.meeting_format) * points
+    row_of = np.searchsorted(flags, fa)
     n, m = scores.shape
-    step = max(1, (1 << 20) // max(m, 1))
-    with np.errstate(invalid="ignore"):
-        for r0 in range(0, n, step):
-            block = scores[r0 : r0 + step]
-            forbidden = ~np.isfinite(block)
-            block *= scale
-            if table is not None:
-                block += np.take(table, row_of[r0 : r0 + step], axis=0)
-            block[forbidden] = -np.inf
+    step = max(1, (1 << 17) // max(m, 1))
+    for r0 in range(0, n, step):
+        block = scores[r0 : r0 + step]
+        block += np.take(table, row_of[r0 : r0 + step], axis=0)
 
 
 @dataclass
@@ -216,15 +216,18 @@ def cohort_assign(*, scored: ScoredCohort, locks: list[tuple[int, int]] = ()) ->
             continue
         result.skipped_locks.append(SkippedLock(mentee_id, mentor_id, reason))
 
-    free_rows = np.array([i for i in range(len(cohort.mentees)) if i not in taken_rows], dtype=np.int64)
-    if free_rows.size and len(cohort.mentors):
-        chosen = engine.assign(
-            np.take(scored.scores, free_rows, axis=0),
-            capacities,
-            objective=settings.objective,
-            min_score=settings.min_score,
-        )
-        for i, j in zip(free_rows, chosen, strict=True):
-            if j >= 0:
-                result.pairs.append((int(i), int(j), False))
+    if len(taken_rows) < len(cohort.mentees) and len(cohort.mentors):
+        # The locked mentees' rows are forbidden for the engine, in place (a copy of the matrix
+        # without them would cost as much memory again), and given back afterwards.
+        scores = scored.scores
+        locked_rows = np.array(sorted(taken_rows), dtype=np.int64)
+        saved = scores[locked_rows]
+        scores[locked_rows] = -np.inf
+        try:
+            chosen = engine.assign(scores, capacities, objective=settings.objective, min_score=settings.min_score)
+        finally:
+            scores[locked_rows] = saved
+        chosen[locked_rows] = -1
+        for i in np.flatnonzero(chosen >= 0).tolist():
+            result.pairs.append((i, int(chosen[i]), False))
     return result

@@ -582,3 +582,84 @@ def test_engine_does_not_import_django():
         "assert not any(name == 'django' or name.startswith('django.') for name in sys.modules), 'django imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _wide_people(rng, p, *, mentor, skills=48, styles=7, languages=4):
+    """People with many skills of which each mentee wants a few (the sparse product's case),
+    a working style of several items and some unknowns everywhere."""
+    people = _people(rng, p, mentor=mentor)
+    wanted = np.zeros((p, skills))
+    for i in range(p):
+        chosen = rng.choice(skills, rng.integers(0, 4), replace=False)
+        wanted[i, chosen] = rng.random(chosen.size) if mentor else rng.integers(1, 6, chosen.size) / 5
+    style = rng.integers(1, 6, (p, styles)).astype(float)
+    style[rng.random((p, styles)) < 0.2] = np.nan
+    spoken = (rng.random((p, languages)) < 0.4).astype(float)
+    return Features(**{**people.__dict__, "skills": wanted, "working_style": style, "languages": spoken})
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pairwise_parts_are_the_parts_of_those_pairs(seed):
+    rng = np.random.default_rng(seed)
+    mentees, mentors = _wide_people(rng, 60, mentor=False), _wide_people(rng, 35, mentor=True)
+    rules = ScoringRules(department_preference="same")
+    _, parts = score_pairs(mentees, mentors, ALL_WEIGHTS, rules=rules)
+    rows, cols = rng.integers(0, 60, 200), rng.integers(0, 35, 200)
+
+    def take(features, index):
+        return Features(
+            **{
+                name: None if value is None else [q[index] for q in value] if name == "answers" else value[index]
+                for name, value in features.__dict__.items()
+            }
+        )
+
+    pairwise = engine.score_pairwise(take(mentees, rows), take(mentors, cols), ALL_WEIGHTS, rules=rules)
+    assert list(pairwise) == list(parts)
+    for name, values in pairwise.items():
+        assert values.shape == (200,)
+        np.testing.assert_allclose(values, parts[name][rows, cols], rtol=0, atol=1e-12, err_msg=name)
+
+
+def test_pairwise_needs_as_many_mentees_as_mentors():
+    with pytest.raises(ValueError, match="as many mentees as mentors"):
+        engine.score_pairwise(_one(seniority=[1.0]), _one(seniority=[1.0, 2.0]), {"seniority": 1.0})
+
+
+def test_few_wanted_skills_take_the_sparse_product_and_many_the_matrix_product():
+    rng = np.random.default_rng(7)
+    had = rng.random((30, 64))
+    few = np.zeros((20, 64))
+    few[np.arange(20), rng.integers(0, 64, 20)] = rng.random(20)
+    few[3, [1, 9, 40]] = [0.2, 0.4, 1.0]
+    many = rng.random((20, 64))  # every skill wanted: the matrix product
+    for wanted in (few, many):
+        product = engine._few_nonzero_product(wanted, had, np.ascontiguousarray(had.T))
+        np.testing.assert_allclose(product, wanted @ had.T, rtol=1e-13, atol=1e-15)
+
+
+def test_working_style_tables_give_the_values_computed_per_row(monkeypatch):
+    """Tabled per combination of answers (the default), per row (too many combinations for a
+    table) or directly: the same bits."""
+    rng = np.random.default_rng(3)
+    mentees, mentors = _wide_people(rng, 80, mentor=False), _wide_people(rng, 30, mentor=True)
+    weights = {"working_style": 1.0}
+    tabled, tabled_parts = score_pairs(mentees, mentors, weights)
+    monkeypatch.setattr(engine, "_TABLE_MAX", 30)  # one combination per table: every group per row
+    per_row, per_row_parts = score_pairs(mentees, mentors, weights)
+    direct = engine._part_working_style(engine._prepare(mentees, "mentees"), engine._prepare(mentors, "mentors"), None)
+    assert np.array_equal(tabled, per_row)
+    assert np.array_equal(tabled_parts["working_style"], direct)
+    assert np.array_equal(per_row_parts["working_style"], direct)
+
+
+def test_languages_beyond_one_bit_each_use_the_matrix_product():
+    rng = np.random.default_rng(5)
+    few_a, few_b = (rng.random((25, 5)) < 0.3).astype(float), (rng.random((15, 5)) < 0.3).astype(float)
+    many_a, many_b = np.zeros((25, 70)), np.zeros((15, 70))
+    many_a[:, :5], many_b[:, :5] = few_a, few_b
+    many_a[0, 69] = many_b[0, 69] = 1.0  # a shared 70th language
+    for a, b in ((few_a, few_b), (many_a, many_b)):
+        share, known = engine._languages({"languages": a, "_size": 25}, {"languages": b, "_size": 15})
+        assert np.array_equal(share, (a @ b.T) > 0)
+        assert np.array_equal(known, (a.sum(axis=1) > 0)[:, None] & (b.sum(axis=1) > 0)[None, :])
