@@ -62,6 +62,7 @@ def test_hr_imports_people_from_a_csv_export(page, sign_in, screenshot, hr_admin
     page.set_input_files('[data-testid="import-file"]', str(bad))
     with page.expect_navigation():
         page.click('[data-testid="import-upload-submit"]')
+    page.wait_for_selector('[data-testid="import-error"]')  # the check runs in the background; the page follows it
     error = page.locator('[data-testid="import-error"]')
     assert error.count() == 1
     assert error.locator("td").first.inner_text().strip() == "2"  # the file's line number
@@ -72,6 +73,7 @@ def test_hr_imports_people_from_a_csv_export(page, sign_in, screenshot, hr_admin
     page.set_input_files('[data-testid="import-file"]', str(good))
     with page.expect_navigation():
         page.click('[data-testid="import-upload-submit"]')
+    page.wait_for_selector('[data-testid="planned-created"]')
     assert page.locator('[data-testid="planned-created"]').inner_text() == "2"
     page.click('[data-testid="import-commit"]')
     page.wait_for_selector('[data-testid="import-result"]')

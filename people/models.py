@@ -202,6 +202,8 @@ class ImportJob(models.Model):
     """
 
     class Status(models.TextChoices):
+        UPLOADED = "uploaded", "Waiting to be checked"
+        CHECKING = "checking", "Checking the file"
         INVALID = "invalid", "Has errors"
         READY = "ready", "Ready to import"
         QUEUED = "queued", "Queued"
@@ -211,7 +213,11 @@ class ImportJob(models.Model):
         FAILED = "failed", "Failed"
         DISCARDED = "discarded", "Discarded"
 
-    RUNNING_STATUSES = (Status.QUEUED, Status.VALIDATING, Status.WRITING)
+    #: The preview: the upload is checked in the background, nothing is written.
+    PREVIEW_STATUSES = (Status.UPLOADED, Status.CHECKING)
+    #: The import itself, once HR has committed a ready preview.
+    RUN_STATUSES = (Status.QUEUED, Status.VALIDATING, Status.WRITING)
+    RUNNING_STATUSES = PREVIEW_STATUSES + RUN_STATUSES
 
     file_name = models.CharField(max_length=255, blank=True)
     content = models.TextField(blank=True)
@@ -245,6 +251,10 @@ class ImportJob(models.Model):
     @property
     def is_running(self):
         return self.status in self.RUNNING_STATUSES
+
+    @property
+    def is_previewing(self):
+        return self.status in self.PREVIEW_STATUSES
 
 
 class DisclosureRelease(models.Model):

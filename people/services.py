@@ -3,7 +3,10 @@
 The import has two steps that the shell command and the web page share:
 ``people_import_validate`` reads a CSV export and lists every problem with its
 line number (writing nothing); ``people_import_apply`` writes a valid plan in
-one transaction with set-based queries, so 10,000 rows take seconds.
+one transaction with set-based queries, so 10,000 rows take seconds. On the web
+page both run in background jobs (``people_import_job_preview``, then
+``people_import_job_run`` once HR commits the preview); the upload request only
+stores the file.
 """
 
 import codecs
@@ -772,24 +775,99 @@ def people_import_apply(*, plan: ImportPlan, progress: Callable[[int], None] | N
 
 
 def people_import_job_create(*, text: str, file_name: str, user: User) -> ImportJob:
-    """Check an uploaded export and keep it as a job to preview (and run, if valid)."""
-    plan = people_import_validate(text=text)
-    job = ImportJob(
+    """Keep an uploaded export as a job and queue its check, the preview, after commit.
+
+    The upload request does no more than this: checking 100,000 rows takes longer than a
+    request may. ``people_import_job_preview`` (a background job) lists every problem or
+    what would change; nothing is written to the directory before HR commits the preview.
+    """
+    from people.tasks import people_import_preview
+
+    lines = text.splitlines()
+    job = ImportJob.objects.create(
         file_name=file_name[:255],
         created_by=user,
-        total_rows=plan.row_count,
-        errors=[[line, message] for line, message in plan.errors],
-        ignored_columns=plan.ignored_columns,
+        status=ImportJob.Status.UPLOADED,
+        content=text,
+        # An estimate (blank lines count) for the progress bar; the check counts the rows.
+        total_rows=max(len(lines) - 1, 0),
     )
-    if plan.is_valid:
-        job.status = ImportJob.Status.READY
-        job.content = text
-        job.planned_created, job.planned_updated, job.planned_unchanged = plan.to_create, plan.to_update, plan.unchanged
-        job.changes = plan.changes
-    else:
-        job.status = ImportJob.Status.INVALID
-    job.save()
+    task_queue_on_commit(people_import_preview, job.pk)
     return job
+
+
+def people_import_job_preview(*, job_id: int) -> bool:
+    """Check an uploaded job (reporting progress) and keep the preview: every problem with
+    its line, or the counts and the first changes. Writes nothing to the directory.
+
+    The job is claimed with a conditional UPDATE (uploaded, or a check whose worker went
+    away), so a task delivered twice checks once. An invalid upload's file is not kept.
+    Returns True when the upload is ready to import.
+    """
+    now = timezone.now()
+    claimable = Q(status=ImportJob.Status.UPLOADED) | Q(
+        status=ImportJob.Status.CHECKING, updated_at__lt=now - STALE_JOB
+    )
+    claimed = (
+        ImportJob.objects.filter(claimable, pk=job_id)
+        .exclude(content="")
+        .update(status=ImportJob.Status.CHECKING, processed_rows=0, message="", updated_at=now)
+    )
+    if claimed != 1:
+        return False
+    text = ImportJob.objects.values_list("content", flat=True).get(pk=job_id)
+    checking = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.CHECKING)  # not discarded meanwhile
+    try:
+        plan = people_import_validate(
+            text=text, progress=lambda processed: _job_update(job_id, processed_rows=processed)
+        )
+    except Exception:  # noqa: BLE001 - the job must not stay "checking" forever; the error is logged
+        logger.exception("People import %s could not be checked", job_id)
+        checking.update(
+            status=ImportJob.Status.INVALID,
+            content="",
+            message="An unexpected error stopped the check. Nothing was imported; upload the file again.",
+            updated_at=timezone.now(),
+        )
+        return False
+    found = {
+        "total_rows": plan.row_count,
+        "processed_rows": plan.row_count,
+        "errors": [[line, message] for line, message in plan.errors],
+        "ignored_columns": plan.ignored_columns,
+        "updated_at": timezone.now(),
+    }
+    if not plan.is_valid:
+        checking.update(status=ImportJob.Status.INVALID, content="", **found)
+        return False
+    return bool(
+        checking.update(
+            status=ImportJob.Status.READY,
+            planned_created=plan.to_create,
+            planned_updated=plan.to_update,
+            planned_unchanged=plan.unchanged,
+            changes=plan.changes,
+            **found,
+        )
+    )
+
+
+def people_import_job_check_again(*, job: ImportJob) -> bool:
+    """Queue the check of an upload whose check stalled (its worker went away) once more.
+
+    Returns False when the check is not stalled (it is waiting, running or done)."""
+    from people.tasks import people_import_preview
+
+    now = timezone.now()
+    claimed = (
+        ImportJob.objects.filter(pk=job.pk, status__in=ImportJob.PREVIEW_STATUSES, updated_at__lt=now - STALE_JOB)
+        .exclude(content="")
+        .update(status=ImportJob.Status.UPLOADED, processed_rows=0, updated_at=now)
+    )
+    if claimed != 1:
+        return False
+    task_queue_on_commit(people_import_preview, job.pk)
+    return True
 
 
 def people_import_job_queue(*, job: ImportJob) -> bool:
@@ -802,7 +880,7 @@ def people_import_job_queue(*, job: ImportJob) -> bool:
 
     now = timezone.now()
     claimable = Q(status__in=[ImportJob.Status.READY, ImportJob.Status.FAILED]) | Q(
-        status__in=ImportJob.RUNNING_STATUSES, updated_at__lt=now - STALE_JOB
+        status__in=ImportJob.RUN_STATUSES, updated_at__lt=now - STALE_JOB
     )
     claimed = (
         ImportJob.objects.filter(claimable, pk=job.pk)
@@ -817,11 +895,13 @@ def people_import_job_queue(*, job: ImportJob) -> bool:
 
 
 def people_import_job_discard(*, job: ImportJob) -> bool:
-    """Drop a job that has not run, and the uploaded file with it."""
+    """Drop a job that has not run (its check may still be going on), and the uploaded file with it."""
+    statuses = ImportJob.Status
+    discardable = [*ImportJob.PREVIEW_STATUSES, statuses.READY, statuses.INVALID, statuses.FAILED]
     return bool(
-        ImportJob.objects.filter(
-            pk=job.pk, status__in=[ImportJob.Status.READY, ImportJob.Status.INVALID, ImportJob.Status.FAILED]
-        ).update(status=ImportJob.Status.DISCARDED, content="", updated_at=timezone.now())
+        ImportJob.objects.filter(pk=job.pk, status__in=discardable).update(
+            status=ImportJob.Status.DISCARDED, content="", updated_at=timezone.now()
+        )
     )
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("import/", views.import_upload, name="import_upload"),
     path("import/<int:pk>/", views.import_job, name="import_job"),
     path("import/<int:pk>/run/", views.import_run, name="import_run"),
+    path("import/<int:pk>/check/", views.import_check, name="import_check"),
     path("import/<int:pk>/discard/", views.import_discard, name="import_discard"),
     path("import/<int:pk>/progress.json", views.import_progress, name="import_progress"),
     path("import/<int:pk>/errors.csv", views.import_errors_csv, name="import_errors_csv"),

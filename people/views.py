@@ -136,6 +136,17 @@ def import_run(request, pk):
 
 @hr_admin_required
 @require_POST
+def import_check(request, pk):
+    job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk)
+    if services.people_import_job_check_again(job=job):
+        messages.success(request, "The file is being checked again.")
+    else:
+        messages.warning(request, "This file is not waiting for a check that stopped: nothing to restart.")
+    return redirect("people:import_job", pk=job.pk)
+
+
+@hr_admin_required
+@require_POST
 def import_discard(request, pk):
     job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk)
     if services.people_import_job_discard(job=job):
@@ -176,7 +187,12 @@ def _stale_before():
 def _progress(job: ImportJob) -> dict:
     total = job.total_rows or 0
     status = job.status
-    if status == ImportJob.Status.VALIDATING and total:
+    if status == ImportJob.Status.CHECKING:
+        percent = min(99, 100 * job.processed_rows // total) if total else 0
+        label = f"Checking rows: {job.processed_rows:,} of {total:,}" if total else "Checking the file…"
+    elif status == ImportJob.Status.UPLOADED:
+        percent, label = 0, "Waiting for a worker to check the file…"
+    elif status == ImportJob.Status.VALIDATING and total:
         percent = min(80, 80 * job.processed_rows // total)
         label = f"Checking rows: {job.processed_rows:,} of {total:,}"
     elif status == ImportJob.Status.WRITING:

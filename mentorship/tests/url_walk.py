@@ -169,6 +169,11 @@ def build_world() -> World:
     invalid_job = people_services.people_import_job_create(
         text=IMPORT_HEADER + "\nnot-an-email,,,,,,,,,,\n", file_name="bad.csv", user=hr
     )
+    for job in (ready_job, invalid_job):  # their previews, as the worker checks them
+        people_services.people_import_job_preview(job_id=job.pk)
+    waiting_job = people_services.people_import_job_create(  # one still waiting for its check
+        text=import_csv(import_row("waiting@walk.example")), file_name="waiting.csv", user=hr
+    )
     leaver.delete()
 
     feed_token = session_services.calendar_feed_regenerate(user=mentor)
@@ -205,7 +210,7 @@ def build_world() -> World:
         "people:person_detail": {"pk": mentee.person.pk},
         "people:hr_admin_grant": {"pk": employee.person.pk},
         "people:hr_admin_revoke": {"pk": other_hr_person.pk},
-        "people:import_job": [{"pk": ready_job.pk}, {"pk": invalid_job.pk}],
+        "people:import_job": [{"pk": ready_job.pk}, {"pk": invalid_job.pk}, {"pk": waiting_job.pk}],
         "people:import_errors_csv": {"pk": invalid_job.pk},
         # matching
         "matching:program": [{"slug": running.slug}, {"slug": self_select.slug}, {"slug": "walk-matching"}],
@@ -318,6 +323,7 @@ SAME_ARGUMENTS = {
     },
     "people:": {
         "import_run": "import_job",
+        "import_check": "import_job",
         "import_discard": "import_job",
         "import_progress": "import_job",
     },

@@ -30,19 +30,31 @@ def job_urls(job):
         ("get", reverse("people:import_progress", args=[job.pk])),
         ("get", reverse("people:import_errors_csv", args=[job.pk])),
         ("post", reverse("people:import_run", args=[job.pk])),
+        ("post", reverse("people:import_check", args=[job.pk])),
         ("post", reverse("people:import_discard", args=[job.pk])),
     ]
 
 
+def checked(job):
+    """The job once its background check (the preview) has run, as the worker runs it."""
+    services.people_import_job_preview(job_id=job.pk)
+    job.refresh_from_db()
+    return job
+
+
 @pytest.fixture
 def ready_job(hr_admin):
-    return services.people_import_job_create(text=SAMPLE.read_text(encoding="utf-8"), file_name="hr.csv", user=hr_admin)
+    return checked(
+        services.people_import_job_create(text=SAMPLE.read_text(encoding="utf-8"), file_name="hr.csv", user=hr_admin)
+    )
 
 
 def test_upload_preview_commit_flow(hr_client, django_capture_on_commit_callbacks):
     PersonFactory(email="sam.lee@example.com", first_name="Sam", last_name="Lee", title="CTO")
 
-    response = upload(hr_client, SAMPLE.read_bytes(), name="workday-export.csv")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:  # the preview runs in the worker
+        response = upload(hr_client, SAMPLE.read_bytes(), name="workday-export.csv")
+    assert len(callbacks) == 1
 
     job = ImportJob.objects.get()
     assert response.status_code == 302
@@ -124,7 +136,8 @@ def test_invalid_upload_lists_every_error_with_its_line_and_cannot_be_committed(
         import_row("broken", seniority="99"),
         import_row("x@example.com", "=cmd@example.com"),
     )
-    response = upload(hr_client, text)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(hr_client, text)
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.INVALID
     assert job.content == ""
@@ -220,8 +233,10 @@ def test_discard_drops_the_upload(hr_client, ready_job):
 
 def test_failed_run_shows_why_and_can_be_retried(hr_client, hr_admin, django_capture_on_commit_callbacks):
     boss = PersonFactory(email="boss@example.com")
-    job = services.people_import_job_create(
-        text=import_csv(import_row("new@example.com", "boss@example.com")), file_name="a.csv", user=hr_admin
+    job = checked(
+        services.people_import_job_create(
+            text=import_csv(import_row("new@example.com", "boss@example.com")), file_name="a.csv", user=hr_admin
+        )
     )
     boss.delete()  # the manager leaves between preview and commit
 
