@@ -452,12 +452,17 @@ def explain(args) -> dict:
     django.setup()
     from django.db import connection
 
+    _timeout_on_connect(args.statement_timeout)
     plans = []
     for label, queryset in explain_queries():
         sql, params = queryset.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + sql, params)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
+        started = time.perf_counter()
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + sql, params)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+        except Exception as error:  # noqa: BLE001 - a plan that takes too long is a finding
+            plan = f"({type(error).__name__} after {time.perf_counter() - started:.0f} s: --statement-timeout)"
         plans.append({"label": label, "plan": plan})
     return {"plans": plans}
 
@@ -477,6 +482,7 @@ def measure_copies(
     app_dir: Path = ROOT,
     rebuild: bool = False,
     explain: bool = False,
+    progress: Path | None = None,
 ) -> tuple[dict, dict]:
     """Measure on a fresh copy of each data set (built first if missing), per variant; returns
     the figures and the plans by ``(size, variant)``. The ``nostats`` variant measures the heavy
@@ -497,8 +503,10 @@ def measure_copies(
             output = run_child(env, [str(HERE / "pages.py"), "measure", *common], cwd=app_dir)
             results[(size, variant)] = json.loads(output.strip().splitlines()[-1])
             print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
+            if progress:
+                progress.write_text(json.dumps({f"{s}/{v}": value for (s, v), value in results.items()}, indent=1))
             if explain:
-                output = run_child(env, [str(HERE / "pages.py"), "explain"], cwd=app_dir)
+                output = run_child(env, [str(HERE / "pages.py"), "explain", *common], cwd=app_dir)
                 plans[(size, variant)] = json.loads(output.strip().splitlines()[-1])["plans"]
             psql(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     return results, plans
@@ -564,7 +572,7 @@ def main(argv=None) -> int:
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN (ANALYZE) plans of the heavy queries")
     parser.add_argument("--app-dir", type=Path, default=ROOT, help="the checkout whose code is measured")
-    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file (after each data set)")
     args = parser.parse_args(argv)
 
     if args.command in ("measure", "explain"):
@@ -591,6 +599,7 @@ def main(argv=None) -> int:
         app_dir=app_dir,
         rebuild=args.rebuild,
         explain=args.explain,
+        progress=args.json,
     )
     for variant in variants:
         title = "with statistics (ANALYZE)" if variant == "stats" else "without statistics (right after a bulk load)"
