@@ -3,12 +3,13 @@
 ``build_world()`` seeds the demo company (``seed_demo``) and adds what it lacks: a program
 in every status, a self-select program with a pending request, import jobs, a calendar
 feed, and an account that acted on all of it and was then deleted (its history stays
-with no actor). ``url_kwargs()`` names a real object for every argument of every URL
+with no actor). ``route_kwargs()`` names a real object for every argument of every URL
 pattern, chosen so each role's pages go deep: the demo mentor's and mentee's own pairing,
 sessions, goals and invitations; programs HR and the owner can open.
 """
 
 import html.parser
+import io
 import itertools
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -94,7 +95,7 @@ GENERIC_POST_FIELDS = (
 @dataclass
 class World:
     users: dict[str, User | None]
-    kwargs: dict[str, dict] = field(default_factory=dict)
+    kwargs: dict[str, dict | list[dict]] = field(default_factory=dict)
 
 
 def _program(status, owner, slug, **kwargs) -> Program:
@@ -104,7 +105,7 @@ def _program(status, owner, slug, **kwargs) -> Program:
 
 
 def build_world() -> World:
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 - the command closes nothing
+    call_command("seed_demo", stdout=io.StringIO())
     hr = User.objects.get(email="hr@demo.example")
     owner = User.objects.get(email="owner@demo.example")
     mentor = User.objects.get(email="mentor@demo.example")
