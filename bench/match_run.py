@@ -295,14 +295,14 @@ def run_once(program, *, user=None, profile: cProfile.Profile | None = None):
     """One run end to end: (wall s, cpu s, {phase: (wall s, cpu s)}, queries, scored cohort, run)."""
     from django.db import connection
 
-    from matching import engine, scoring, services
+    from matching import engine, features, scoring, services
     from matching.models import MatchRun
 
     run = MatchRun.objects.create(program=program, started_by=user, criteria=_criteria(program))
     phases = Phases()
-    phases.wrap(services, "cohort_load", "load")
-    phases.wrap(services, "cohort_score", "score", capture="scored")
-    phases.wrap(services, "cohort_assign", "assign")
+    phases.wrap(features, "cohort_load", "load")
+    phases.wrap(scoring, "cohort_score", "score", capture="scored")
+    phases.wrap(scoring, "cohort_assign", "assign")
     phases.wrap(engine, "assign", "solve")
     phases.wrap(scoring.ScoredCohort, "explained", "explain")
     phases.wrap(services, "_match_run_save", "write")

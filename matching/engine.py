@@ -1,8 +1,9 @@
 """Exact, deterministic mentor–mentee assignment and vectorised pair scoring.
 
 This module is the stable, framework-free core of the matching feature: it
-imports only the standard library, numpy and OR-Tools (never Django), so it
-can be unit-tested and benchmarked on its own.  It has two public halves:
+imports only the standard library, numpy and OR-Tools (never Django; OR-Tools
+only when an assignment is solved), so it can be unit-tested and benchmarked
+on its own.  It has two public halves:
 
 :func:`score_pairs`
     turns per-person feature arrays (:class:`Features`) plus program rules
@@ -94,7 +95,6 @@ from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 import numpy as np
-from ortools.graph.python import max_flow, min_cost_flow
 
 __all__ = [
     "CRITERIA",
@@ -619,6 +619,8 @@ class _PrunedSolver:
             pi, pj, pq = self._arcs(thr)
             mentors, tails, heads, caps = self._flow_network(pi, pj)
             costs = np.concatenate([np.zeros(n, dtype=np.int64), -pq, np.zeros(mentors.size, dtype=np.int64)])
+            from ortools.graph.python import min_cost_flow  # scoring alone never loads OR-Tools
+
             mcf = min_cost_flow.SimpleMinCostFlow()
             arcs = mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
             mcf.set_nodes_supplies(
@@ -680,6 +682,8 @@ class _PrunedSolver:
         while True:
             pi, pj, _ = self._arcs(thr)
             _, tails, heads, caps = self._flow_network(pi, pj)
+            from ortools.graph.python import max_flow
+
             mf = max_flow.SimpleMaxFlow()
             mf.add_arcs_with_capacity(tails, heads, caps)
             status = mf.solve(self.source, self.sink)

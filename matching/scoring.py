@@ -77,6 +77,10 @@ class ScoredCohort:
     def score(self, i: int, j: int) -> float:
         return round(sum(self.explanation(i, j).values()), DECIMALS)
 
+    def mentees_without_option(self) -> int:
+        """How many mentees no mentor may be matched with (a hard rule against every pair)."""
+        return int((self.scores.max(axis=1, initial=-np.inf) == -np.inf).sum())
+
     def allowed(self, i: int, j: int) -> bool:
         return bool(np.isfinite(self.scores[i, j]))
 

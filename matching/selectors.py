@@ -13,13 +13,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-import numpy as np
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from matching.features import CRITERION_LABELS, MatchSettings, cohort_load, participants_queryset
 from matching.models import MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
-from matching.scoring import cohort_score
+from matching.pool import CRITERION_LABELS, participants_queryset
 from matching.services import SELF_SELECT_MODES, SELF_SELECT_STATUSES, matching_criteria_get_or_create
 from people import privacy
 from people.models import Language
@@ -622,6 +620,12 @@ def mentor_suggestions(*, enrollment: Enrollment) -> Suggestions:
     if result.pending is not None:
         result.blocker = "Your request is waiting for an answer. You can withdraw it to ask someone else."
         return result
+
+    # numpy and the engine: loaded by the process that scores, not by every web page.
+    import numpy as np
+
+    from matching.features import MatchSettings, cohort_load
+    from matching.scoring import cohort_score
 
     criteria = matching_criteria_get_or_create(program=program)
     result.expiry_days = criteria.request_expiry_days

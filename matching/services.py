@@ -17,16 +17,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import numpy as np
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
-from matching.features import MatchSettings, cohort_load
 from matching.models import MatchingCriteria, MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
-from matching.scoring import cohort_assign, cohort_score
 from mentorship.jobs import task_queue_on_commit
 from mentorship.notifications import notification_send
 from programs.models import Enrollment, Program, Role
@@ -175,6 +172,10 @@ def _gc_paused():
 
 def _match_run_compute(run: MatchRun) -> None:
     """Load, score, solve, explain, write: the engine's numbers only for the chosen pairs."""
+    # numpy and OR-Tools: imported by the worker that runs matching, never by the web process.
+    from matching.features import MatchSettings, cohort_load
+    from matching.scoring import cohort_assign, cohort_score
+
     started = time.monotonic()
     program = run.program
     criteria = matching_criteria_from_snapshot(program=program, snapshot=run.criteria)
@@ -206,7 +207,6 @@ def _match_run_save(run: MatchRun, *, scored, assignment, explained, started: fl
     ]
     scores = [score for _, _, score, _, _ in proposals]
     n = len(cohort.mentees)
-    no_option = int((scored.scores.max(axis=1, initial=-np.inf) == -np.inf).sum())
     stats = {
         "mentees": n,
         "mentors": len(cohort.mentors),
@@ -216,7 +216,7 @@ def _match_run_save(run: MatchRun, *, scored, assignment, explained, started: fl
         "avg_score": round(sum(scores) / len(scores), 1) if scores else None,
         "min_score": min(scores) if scores else None,
         "locked": sum(1 for *_, locked in proposals if locked),
-        "no_possible_mentor": no_option,
+        "no_possible_mentor": scored.mentees_without_option(),
         "left_out": cohort.left_out,
         "skipped_locks": [
             {"mentee": s.mentee_id, "mentor": s.mentor_id, "reason": s.reason} for s in assignment.skipped_locks
@@ -429,6 +429,10 @@ def pair_override_set(*, program: Program, mentee: Enrollment, mentor: Enrollmen
 
 
 def _lock_problem(*, program: Program, mentee: Enrollment, mentor: Enrollment) -> str:
+    # Scoring loads numpy: only when HR locks a pair, never for a page.
+    from matching.features import MatchSettings, cohort_load
+    from matching.scoring import cohort_score
+
     criteria = matching_criteria_get_or_create(program=program)
     cohort = cohort_load(program=program, mentee_ids=[mentee.pk])
     i, j = cohort.mentee_index().get(mentee.pk), cohort.mentor_index().get(mentor.pk)

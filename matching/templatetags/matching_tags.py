@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
-from matching.features import CRITERION_LABELS
+from matching.pool import CRITERION_LABELS
 from matching.selectors import explanation_rows
 
 register = template.Library()

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from matching import selectors, services
+from matching import scoring, selectors, services
 from matching.models import MatchingCriteria, MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
 from matching.services import MatchingError
 from matching.tasks import match_run_execute
@@ -113,7 +113,7 @@ def test_a_run_that_crashes_is_marked_failed(run_now, monkeypatch):
     def explode(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(services, "cohort_score", explode)
+    monkeypatch.setattr(scoring, "cohort_score", explode)
     run = run_now(program)
 
     assert run.status == MatchRun.Status.FAILED
