@@ -406,9 +406,10 @@ def cohort_load(*, program, mentee_ids: Iterable[int] | None = None, at: datetim
     queryset = participants_queryset(program=program)
     if mentee_ids is not None:
         queryset = queryset.filter(Q(role=Role.MENTOR) | Q(pk__in=list(mentee_ids)))
-    # Plain tuples, not model instances: a large cohort is tens of thousands of rows.
-    enrollments = list(
-        queryset.order_by("pk").values_list(
+    # Plain tuples, not model instances: a large cohort is tens of thousands of rows. Sorted
+    # here, not by the database (wide rows: its sort spills to disk at 10,000 participants).
+    enrollments = sorted(
+        queryset.order_by().values_list(
             "pk",
             "role",
             "person_id",
@@ -426,7 +427,8 @@ def cohort_load(*, program, mentee_ids: Iterable[int] | None = None, at: datetim
             "live_as_mentor",
             "live_as_mentee",
             named=True,
-        )
+        ),
+        key=lambda enrollment: enrollment.pk,
     )
     approved = {"program": program, "status": Enrollment.Status.APPROVED}
 
@@ -442,7 +444,7 @@ def cohort_load(*, program, mentee_ids: Iterable[int] | None = None, at: datetim
         person__enrollments__program=program, person__enrollments__status=Enrollment.Status.APPROVED
     ).values_list("person_id", "language_id"):
         languages.setdefault(person_id, set()).add(language_id)
-    managers = dict(Person.objects.values_list("id", "manager_id"))
+    managers = dict(Person.objects.order_by().values_list("id", "manager_id"))
     chains = management_chains(person_ids={e.person_id for e in enrollments}, managers=managers)
     previous = list(Pairing.objects.filter(program=program).values_list("mentee_id", "mentor_id"))
     declined = list(
