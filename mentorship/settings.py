@@ -20,6 +20,10 @@ VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 DEBUG = env.bool("DEBUG", default=False)
 # pytest runs with test-friendly settings (no HTTPS redirect, fast hashing, eager tasks).
 TESTING = env.bool("TESTING", default="pytest" in sys.modules)
+if TESTING:
+    from mentorship.testing import redis_per_test_worker
+
+    redis_per_test_worker()
 
 if DEBUG or TESTING:
     SECRET_KEY = env.str("SECRET_KEY", default="insecure-dev-key-only-for-local-use-" + "x" * 20)
