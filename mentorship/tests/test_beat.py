@@ -20,6 +20,7 @@ from mentorship.tests.services import require_redis_broker
 def beat_schedule():
     """A schedule of its own (its own Redis keys and queue), last run two hours ago and due
     every hour: each entry is due now, and then not again while the test runs."""
+    require_redis_broker()
     run = uuid.uuid4().hex[:8]
     queue = f"beat-test-{run}"
     schedule = {
