@@ -8,6 +8,7 @@ DIRECTORY_STATUSES = [("active", "Current employees"), ("leavers", "Leavers"), (
 # A management chain longer than this is bad data, not an org chart.
 MAX_CHAIN = 50
 
+
 def people_directory(*, query: str = "", department=None, location=None, status: str = "active") -> QuerySet[Person]:
     """The directory as HR browses it: every word of ``query`` must match a name or the email."""
     people = Person.objects.select_related("department", "location", "manager")
