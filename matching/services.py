@@ -23,6 +23,7 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
+from matching import signals
 from matching.models import MatchingCriteria, MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
 from mentorship.jobs import task_queue_on_commit
 from mentorship.notifications import notification_send
@@ -44,6 +45,17 @@ CRITERIA_FIELDS = [
 
 class MatchingError(Exception):
     """A matching action the rules don't allow. The message is shown to the user."""
+
+
+def _pairing_signal_on_commit(signal, pairing: Pairing) -> None:
+    """Tell the apps above (pair health) that a pairing started or finished, once it commits."""
+    pairing_id, program_id = pairing.pk, pairing.program_id
+    transaction.on_commit(lambda: signal.send_robust(sender=Pairing, pairing_id=pairing_id, program_id=program_id))
+
+
+def _program_pairings_signal_on_commit(program: Program) -> None:
+    program_id = program.pk
+    transaction.on_commit(lambda: signals.program_pairings_changed.send_robust(sender=Program, program_id=program_id))
 
 
 # --- Criteria ---------------------------------------------------------------------------
@@ -543,6 +555,7 @@ def pairing_activate(*, pairing: Pairing) -> bool:
     )
     if changed:
         pairing.refresh_from_db(fields=["status", "started_at", "updated_at"])
+        _pairing_signal_on_commit(signals.pairing_started, pairing)
     return bool(changed)
 
 
@@ -551,9 +564,12 @@ def program_pairings_activate(*, program: Program) -> int:
     if program.status != Program.Status.RUNNING:
         return 0
     now = timezone.now()
-    return Pairing.objects.filter(program=program, status=Pairing.Status.ACCEPTED).update(
+    started = Pairing.objects.filter(program=program, status=Pairing.Status.ACCEPTED).update(
         status=Pairing.Status.ACTIVE, started_at=now, updated_at=now
     )
+    if started:
+        _program_pairings_signal_on_commit(program)
+    return started
 
 
 def pairing_end(*, pairing: Pairing, user, reason: str) -> Pairing:
@@ -568,6 +584,7 @@ def pairing_end(*, pairing: Pairing, user, reason: str) -> Pairing:
     if changed != 1:
         raise MatchingError("This pairing has already ended.")
     pairing.refresh_from_db()
+    _pairing_signal_on_commit(signals.pairing_finished, pairing)
     _pairing_notify_both(
         pairing,
         kind="pairing_ended",
@@ -591,6 +608,7 @@ def pairing_complete(*, pairing: Pairing, user) -> Pairing:
     if changed != 1:
         raise MatchingError("Only an accepted or active pairing can be completed.")
     pairing.refresh_from_db()
+    _pairing_signal_on_commit(signals.pairing_finished, pairing)
     return pairing
 
 
@@ -610,6 +628,8 @@ def program_pairings_complete(*, program: Program) -> dict[str, int]:
     MentorshipRequest.objects.filter(program=program, status=MentorshipRequest.Status.PENDING).update(
         status=MentorshipRequest.Status.WITHDRAWN, decided_at=now
     )
+    if completed:
+        _program_pairings_signal_on_commit(program)
     return {"completed": completed, "ended": ended}
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from mentorship.notifications import notification_send
 from people.models import Person
 from programs.models import Goal
+from sessions import signals
 from sessions.localtime import when_text
 from sessions.models import (
     MAX_SESSION_MINUTES,
@@ -308,6 +309,10 @@ def _held_session_apply(
     from surveys.services import surveys_on_session_held
 
     surveys_on_session_held(session_id=session.pk, pairing_id=session.pairing_id)
+    session_id, pairing_id = session.pk, session.pairing_id
+    transaction.on_commit(
+        lambda: signals.session_held.send_robust(sender=MentoringSession, session_id=session_id, pairing_id=pairing_id)
+    )
 
 
 @transaction.atomic

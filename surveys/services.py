@@ -29,7 +29,7 @@ from matching.models import Pairing
 from mentorship.notifications import notification_emails_queue, notifications_send_bulk
 from mentorship.services import model_fields_assign
 from programs.models import Enrollment, Program
-from surveys import anonymity, library
+from surveys import anonymity, library, signals
 from surveys.models import (
     PAIRING_SCHEDULE_TRIGGERS,
     PROGRAM_SCHEDULE_TRIGGERS,
@@ -762,4 +762,10 @@ def survey_response_submit(
     invitation.answered = True
     response.answers.all().delete()
     SurveyAnswer.objects.bulk_create(anonymity.answer_rows(response=response, questions=questions, clean=clean))
+    response_id, survey_id, enrollment_id = response.pk, survey.pk, invitation.enrollment_id
+    transaction.on_commit(
+        lambda: signals.survey_answered.send_robust(
+            sender=SurveyResponse, response_id=response_id, survey_id=survey_id, enrollment_id=enrollment_id
+        )
+    )
     return ""

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentorship.notifications import notification_send
+from programs import signals
 from programs.models import (
     GOAL_COMMENTER_PAIRING_STATUSES,
     Enrollment,
@@ -78,6 +79,14 @@ def _event(goal, user, kind, *, from_value="", to_value="", milestone=None, comm
     )
 
 
+def _goal_changed_on_commit(goal: Goal) -> None:
+    """Tell the apps above (pair health) that the goal moved, once the change commits."""
+    goal_id, enrollment_id = goal.pk, goal.enrollment_id
+    transaction.on_commit(
+        lambda: signals.goal_changed.send_robust(sender=Goal, goal_id=goal_id, enrollment_id=enrollment_id)
+    )
+
+
 @transaction.atomic
 def goal_create(
     *,
@@ -114,6 +123,7 @@ def goal_create(
         [Milestone(goal=goal, title=milestone_title, order=index) for index, milestone_title in enumerate(titles)]
     )
     _event(goal, user, Kind.CREATED, to_value=template.title if template else "", now=now)
+    _goal_changed_on_commit(goal)
     return goal
 
 
@@ -177,6 +187,7 @@ def goal_update(
         _event(goal, user, Kind.EDITED, to_value=", ".join(changed), now=now)
     if mode_changed and progress_from_milestones:
         _progress_recompute(goal, user, now=now)
+        _goal_changed_on_commit(goal)
     return goal
 
 
@@ -224,6 +235,7 @@ def goal_progress_update(*, goal: Goal, user, progress: int | None = None, statu
         _set_progress(goal, user, progress, now=now)
     if status is not None:
         _set_status(goal, user, status, now=now)
+    _goal_changed_on_commit(goal)
     return goal
 
 
@@ -243,6 +255,7 @@ def milestone_add(*, goal: Goal, user, title: str, due_date: date | None = None,
     milestone = Milestone.objects.create(goal=goal, title=title.strip()[:200], due_date=due_date, order=order)
     _event(goal, user, Kind.MILESTONE_ADDED, to_value=milestone.title, milestone=milestone, now=now)
     _progress_recompute(goal, user, now=now)
+    _goal_changed_on_commit(goal)
     return milestone
 
 
@@ -262,6 +275,7 @@ def milestone_set_done(*, milestone: Milestone, user, done: bool, now=None) -> b
     kind = Kind.MILESTONE_DONE if done else Kind.MILESTONE_REOPENED
     _event(goal, user, kind, to_value=milestone.title, milestone=milestone, now=now)
     _progress_recompute(goal, user, now=now)
+    _goal_changed_on_commit(goal)
     return True
 
 
