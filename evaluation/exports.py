@@ -129,11 +129,14 @@ def surveys_table(*, program, **_) -> tuple[list, list]:
 
 
 def health_table(*, program, status: str = Health.AT_RISK, **_) -> tuple[list, list]:
-    """HR only: the pairs of one health status with their reasons."""
+    """HR only: the pairs of one health status with their reasons, from the stored pair health
+    (each row says as of when; no row before the program's health was first computed)."""
     now = timezone.now()
-    pairings = selectors.pairings_by_health(program=program, health=status, now=now)
+    checked_at = selectors.pair_health_as_of(program=program)
+    healths = selectors.pair_health_list(program=program, health=status) if checked_at else []
+    as_of = timezone.localtime(checked_at).isoformat(timespec="minutes") if checked_at else ""
     rows = []
-    for row in selectors.pair_health_rows(program=program, pairings=pairings, now=now):
+    for row in selectors.pair_health_rows(program=program, healths=healths, now=now):
         pairing = row.pairing
         rows.append(
             [
@@ -143,9 +146,10 @@ def health_table(*, program, status: str = Health.AT_RISK, **_) -> tuple[list, l
                 _value(row.days_quiet),
                 " ".join(reason.text for reason in row.reasons),
                 "yes" if row.nudged_today else "",
+                as_of,
             ]
         )
-    return ["Mentor", "Mentee", "Health", "Days since last session", "Why", "Nudged today"], rows
+    return ["Mentor", "Mentee", "Health", "Days since last session", "Why", "Nudged today", "Health as of"], rows
 
 
 def outcomes_table(*, program, **_) -> tuple[list, list]:

@@ -25,6 +25,11 @@ for today), so the nightly job, its backfill and the dashboard share this one ru
 (:func:`pairing_health_facts`), applies the rule to them (:func:`health_apply`), and
 :func:`health_reasons` puts a pairing's signs into words.
 
+HR's pages do not run the rule: they read each active pairing's stored health
+(``evaluation.models.PairHealth``), which ``evaluation.services.pair_health_refresh`` keeps
+up to date with this module (after each change that matters, every 15 minutes for the
+pairs that time alone makes overdue, see :func:`health_due_at`, and in full nightly).
+
 Why the facts come from SQL and the rule runs in Python: each fact is then computed once
 per pairing, and none is a subquery over several tables correlated with the pairing. Such
 a subquery is planned once and run per pairing; with missing or stale statistics (a new
@@ -272,6 +277,40 @@ def health_signs(
         no_progress=goals_due and bool(has_goal) and not goal_moved,
         level=min(points, 2),
     )
+
+
+def health_reason_codes(signs: Signs) -> list[str]:
+    """The codes of the reasons :func:`health_reasons` gives, in its order (long overdue
+    replaces overdue). What ``PairHealth.reasons`` stores."""
+    codes = ["long_overdue"] if signs.long_overdue else ["overdue"] if signs.overdue else []
+    others = (("low_rating", signs.low_rating), ("no_goals", signs.no_goals), ("no_progress", signs.no_progress))
+    return codes + [code for code, shown in others if shown]
+
+
+def health_due_at(
+    *,
+    quiet_since: datetime,
+    health_start: datetime,
+    has_goal: bool,
+    goal_moved: bool,
+    cadence_days: int,
+    signs: Signs,
+) -> datetime | None:
+    """When :func:`health_signs`, given the same facts, would next answer differently than
+    ``signs`` (computed at some moment): the pair becomes overdue, long overdue, or reaches the
+    goal grace period without a moved goal. None if time alone changes nothing any more. A sign
+    turns on just after its threshold, so the answer holds until this moment included."""
+    cadence = timedelta(days=cadence_days)
+    thresholds = []
+    if not signs.overdue:
+        thresholds.append(quiet_since + cadence)
+    if not signs.long_overdue:
+        thresholds.append(quiet_since + LONG_OVERDUE_FACTOR * cadence)
+    goals_due_from = health_start + timedelta(days=GOAL_GRACE_DAYS)
+    # The end of the grace period matters unless a goal has moved; once over, a goal sign shows.
+    if (not has_goal or not goal_moved) and not (signs.no_goals or signs.no_progress):
+        thresholds.append(goals_due_from)
+    return min(thresholds, default=None)
 
 
 #: The facts :func:`health_signs` reads, as :func:`pairing_health_facts` names them.

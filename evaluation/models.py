@@ -1,4 +1,5 @@
-"""Dated snapshots of each program's success metrics, so dashboards can draw trends.
+"""Dated snapshots of each program's success metrics, so dashboards can draw trends; and
+each active pairing's stored health (``PairHealth``), so HR's pages read a page of rows.
 
 A snapshot stores counts (and the few averages that cannot be rebuilt from counts);
 percentages are properties computed from the counts, so a figure and its parts can
@@ -107,3 +108,88 @@ class ProgramSnapshot(models.Model):
         if not privacy.is_shown(self.nps_answers):
             return None
         return round(100 * (self.nps_promoters - self.nps_detractors) / self.nps_answers)
+
+
+class PairHealth(models.Model):
+    """An active pairing's health as the rule (``evaluation/health.py``) last found it, with the
+    facts it read, so that HR's pages read a page of rows instead of classifying every pair.
+
+    Written only by ``evaluation.services.pair_health_refresh`` (set-based, see there), which
+    keeps one row per active pairing of a program and deletes the rows of pairings no longer
+    active. ``due_at`` is the moment the answer would change with no new fact (the pair
+    becomes overdue, long overdue, or reaches the goal grace period): the sweep recomputes a
+    row then. ``computed_at`` is when the row last changed; how fresh a program's rows are is
+    ``ProgramHealthState.checked_at``.
+    """
+
+    pairing = models.OneToOneField(
+        "matching.Pairing", on_delete=models.CASCADE, primary_key=True, related_name="pair_health"
+    )
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="pair_health")
+    level = models.PositiveSmallIntegerField(help_text="0 healthy, 1 cooling, 2 at risk (health.HEALTH_LEVELS).")
+    reasons = models.JSONField(default=list, blank=True, help_text="Reason codes, in the order they are shown.")
+    # The facts the rule read.
+    health_start = models.DateTimeField(help_text="The pairing's start (else its creation).")
+    last_session_at = models.DateTimeField(null=True, blank=True, help_text="The last held session, if any.")
+    quiet_since = models.DateTimeField(help_text="The last held session, else the start: the list's sort key.")
+    mentor_low_rating = models.BooleanField(default=False)
+    mentee_low_rating = models.BooleanField(default=False)
+    has_goal = models.BooleanField(default=False)
+    goal_moved = models.BooleanField(default=False)
+    cadence_days = models.PositiveSmallIntegerField(help_text="The program's cadence the rule used.")
+    due_at = models.DateTimeField(null=True, blank=True, help_text="When time alone changes the answer (or never).")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # HR's lists: one program and status, quietest first; and the counts per status.
+            models.Index(fields=["program", "level", "quiet_since", "pairing"], name="pairhealth_list_idx"),
+            # The sweep: rows whose answer time has changed.
+            models.Index(fields=["program", "due_at"], name="pairhealth_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"Pairing {self.pairing_id}: level {self.level}"
+
+    # The attributes ``health.health_reasons`` reads, as on a pairing from ``pairings_with_health``.
+    @property
+    def health_level(self) -> int:
+        return self.level
+
+    @property
+    def sign_long_overdue(self) -> bool:
+        return "long_overdue" in self.reasons
+
+    @property
+    def sign_overdue(self) -> bool:
+        return "overdue" in self.reasons or self.sign_long_overdue
+
+    @property
+    def sign_low_rating(self) -> bool:
+        return "low_rating" in self.reasons
+
+    @property
+    def sign_no_goals(self) -> bool:
+        return "no_goals" in self.reasons
+
+    @property
+    def sign_no_progress(self) -> bool:
+        return "no_progress" in self.reasons
+
+
+class ProgramHealthState(models.Model):
+    """How fresh a program's stored pair health is. No row (or no ``checked_at``) means its
+    pair health was never computed: the pages say so rather than show empty lists."""
+
+    program = models.OneToOneField(
+        "programs.Program", on_delete=models.CASCADE, primary_key=True, related_name="health_state"
+    )
+    checked_at = models.DateTimeField(
+        null=True, blank=True, help_text="Every active pairing's stored health was current at this moment."
+    )
+    recomputed_at = models.DateTimeField(
+        null=True, blank=True, help_text="The last full recompute (nightly, Recompute now, the first sweep)."
+    )
+
+    def __str__(self):
+        return f"Pair health of {self.program_id} checked at {self.checked_at}"

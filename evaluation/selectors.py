@@ -1,5 +1,6 @@
 """Reads for the success dashboards: a program's metrics "as of" a day (what the nightly
-job stores), its snapshots and trends, pair health, goal completion, outcomes against
+job stores), its snapshots and trends, pair health (HR's pages read the stored rows of
+``PairHealth``: a page of them, never every pairing), goal completion, outcomes against
 comparable colleagues, and the diversity view.
 
 Every read is a fixed number of queries whatever the number of participants, pairings or
@@ -36,14 +37,13 @@ from django.utils import timezone
 
 from evaluation.health import (
     HEALTH_LEVELS,
+    LEVEL_OF,
     Health,
     as_of_moment,
     health_reasons,
     pairing_health_levels,
-    pairings_active_at,
-    pairings_with_health,
 )
-from evaluation.models import ProgramSnapshot
+from evaluation.models import PairHealth, ProgramHealthState, ProgramSnapshot
 from matching.models import Pairing
 from mentorship.models import Notification
 from people import privacy
@@ -99,21 +99,25 @@ def _started_q(moment: datetime) -> Q:
     )
 
 
-def program_snapshot_compute(*, program: Program, as_of: date, now: datetime | None = None) -> ProgramSnapshot:
+def program_snapshot_compute(
+    *, program: Program, as_of: date, now: datetime | None = None, health: list[tuple[int, datetime]] | None = None
+) -> ProgramSnapshot:
     """The program's metrics as of the end of ``as_of`` (or now, for today), unsaved.
 
     History comes from timestamps (approval, pairing start and end, session dates, goal
     events, completion dates, survey dates), so past days can be computed after the fact.
     Two figures use today's state for past days because nothing older is kept: whether a
     survey invitation was answered, and withdrawals after approval. About a dozen queries,
-    whatever the size of the program.
+    whatever the size of the program. ``health``: each active pairing's ``(health level,
+    quiet since)`` at that moment when the caller has just computed them (the nightly job's
+    refresh of the stored health); else the rule runs here.
     """
     now = now or timezone.now()
     moment = as_of_moment(as_of, now)
     snapshot = ProgramSnapshot(program=program, date=as_of, computed_at=now)
     approved = _approved_enrollments(program, moment)
     _enrollment_figures(snapshot, approved, moment)
-    _pairing_figures(snapshot, program, moment)
+    _pairing_figures(snapshot, program, moment, health)
     _goal_figures(snapshot, program, approved, moment)
     _training_figures(snapshot, program, approved, moment)
     _survey_figures(snapshot, program, as_of, moment)
@@ -140,7 +144,9 @@ def _enrollment_figures(snapshot: ProgramSnapshot, approved: QuerySet[Enrollment
     snapshot.mentees_completed = figures["completed"]
 
 
-def _pairing_figures(snapshot: ProgramSnapshot, program: Program, moment: datetime) -> None:
+def _pairing_figures(
+    snapshot: ProgramSnapshot, program: Program, moment: datetime, health: list[tuple[int, datetime]] | None
+) -> None:
     finished = Pairing.objects.filter(program=program, ended_at__lte=moment).aggregate(
         completed=Count("pk", filter=Q(status=PairingStatus.COMPLETED)),
         ended=Count("pk", filter=Q(status=PairingStatus.ENDED)),
@@ -148,14 +154,15 @@ def _pairing_figures(snapshot: ProgramSnapshot, program: Program, moment: dateti
     snapshot.pairings_completed = finished["completed"]
     snapshot.pairings_ended = finished["ended"]
 
-    levels = pairing_health_levels(program=program, moment=moment)
-    counts = Counter(HEALTH_LEVELS[level] for _, _, _, level in levels)
+    if health is None:
+        health = [(level, quiet) for _, _, quiet, level in pairing_health_levels(program=program, moment=moment)]
+    counts = Counter(HEALTH_LEVELS[level] for level, _ in health)
     snapshot.pairings_healthy = counts[Health.HEALTHY]
     snapshot.pairings_cooling = counts[Health.COOLING]
     snapshot.pairings_at_risk = counts[Health.AT_RISK]
-    snapshot.pairings_active = len(levels)
-    if levels:
-        days_quiet = [max((moment - quiet).total_seconds(), 0) / 86400 for _, _, quiet, _ in levels]
+    snapshot.pairings_active = len(health)
+    if health:
+        days_quiet = [max((moment - quiet).total_seconds(), 0) / 86400 for _, quiet in health]
         snapshot.days_since_session_avg = round(sum(days_quiet) / len(days_quiet), 1)
         snapshot.days_since_session_median = round(statistics.median(days_quiet), 1)
     snapshot.sessions_held_30_days = MentoringSession.objects.filter(
@@ -478,69 +485,71 @@ def site_today(now: datetime | None = None) -> date:
     return timezone.localdate(now or timezone.now(), timezone.get_default_timezone())
 
 
-PAIR_FIELDS = (
-    "pk",
+@dataclass
+class PairHealthSummary:
+    """How many of a program's active pairings are in each health status, as of when its stored
+    health was last brought up to date (``as_of`` None: never computed, the counts are zeros)."""
+
+    as_of: datetime | None
+    counts: dict[str, int]
+
+    @property
+    def computed(self) -> bool:
+        return self.as_of is not None
+
+
+def pair_health_as_of(*, program: Program) -> datetime | None:
+    """When every active pairing's stored health was last known current (None: never computed)."""
+    return ProgramHealthState.objects.filter(program=program).values_list("checked_at", flat=True).first()
+
+
+def program_pair_health(*, program: Program) -> PairHealthSummary:
+    """The counts of the program's stored pair health and how fresh they are. One query (the
+    counts come from the stored rows' index), whatever the number of pairings."""
+    stored = "program__pair_health"
+    counts = {health: Count(stored, filter=Q(**{f"{stored}__level": level})) for level, health in HEALTH_LEVELS.items()}
+    states = ProgramHealthState.objects.filter(program=program).values("checked_at").annotate(**counts).order_by()
+    state = next(iter(states), None)  # one row at most: the program's
+    if state is None or state["checked_at"] is None:
+        return PairHealthSummary(as_of=None, counts=dict.fromkeys(Health.values, 0))
+    return PairHealthSummary(as_of=state["checked_at"], counts={health: state[health] for health in Health.values})
+
+
+#: What HR's list shows of a pair: its stored health and the two people's names, nothing else.
+PAIR_HEALTH_LIST_FIELDS = (
+    "pairing_id",
     "program_id",
-    "status",
-    "started_at",
-    "created_at",
-    "mentor_id",
-    "mentee_id",
-    "mentor__person__first_name",
-    "mentor__person__last_name",
-    "mentor__person__user_id",
-    "mentee__person__first_name",
-    "mentee__person__last_name",
-    "mentee__person__user_id",
+    "level",
+    "reasons",
+    "health_start",
+    "last_session_at",
+    "quiet_since",
+    "mentor_low_rating",
+    "mentee_low_rating",
+    "pairing__id",
+    "pairing__program_id",
+    "pairing__status",
+    "pairing__mentor_id",
+    "pairing__mentee_id",
+    "pairing__mentor__person__first_name",
+    "pairing__mentor__person__last_name",
+    "pairing__mentor__person__user_id",
+    "pairing__mentee__person__first_name",
+    "pairing__mentee__person__last_name",
+    "pairing__mentee__person__user_id",
 )
 
 
-def _with_names(pairings: QuerySet[Pairing]) -> QuerySet[Pairing]:
-    """The two people's names and nothing else about the pair (HR's list)."""
-    return pairings.select_related("mentor__person", "mentee__person").only(*PAIR_FIELDS)
-
-
-def pairings_by_health(*, program: Program, health: str = Health.AT_RISK, now: datetime | None = None) -> list[Pairing]:
-    """Active pairings of one health status, longest quiet first, with the two people's names
-    (HR only). One query: for exports, where every row is read."""
-    now = now or timezone.now()
-    pairings = _with_names(pairings_active_at(program=program, moment=now))
-    return [p for p in pairings_with_health(program=program, now=now, pairings=pairings) if p.health == health]
-
-
-@dataclass
-class HealthIndex:
-    """Every active pairing's health right now: the counts, and the ids of each status,
-    longest quiet first (a page lists a slice and loads only those rows)."""
-
-    counts: dict[str, int]
-    ids: dict[str, list[int]]
-    #: Pairing id -> (mentor's, mentee's enrollment id): a page's details read only their surveys.
-    people: dict[int, tuple[int, int]] = field(default_factory=dict)
-
-
-def program_health_index(*, program: Program, now: datetime | None = None) -> HealthIndex:
-    """One pass over the program's active pairings (one query, a few small columns per pairing)."""
-    ids: dict[str, list[int]] = {health: [] for health in Health.values}
-    people = {}
-    for pk, pair, _, level in pairing_health_levels(program=program, moment=now or timezone.now()):
-        ids[HEALTH_LEVELS[level]].append(pk)
-        people[pk] = pair
-    return HealthIndex(counts={health: len(found) for health, found in ids.items()}, ids=ids, people=people)
-
-
-def pairings_health_details(
-    *, program: Program, pairing_ids: list[int], now: datetime | None = None, index: HealthIndex | None = None
-) -> list[Pairing]:
-    """The given pairings with their names and health annotations, in the order given. One query;
-    with the ``index`` they come from, it reads only those people's surveys and goals."""
-    now = now or timezone.now()
-    if not pairing_ids:
-        return []
-    pairings = _with_names(Pairing.objects.filter(program=program, pk__in=pairing_ids))
-    people = [person for pk in pairing_ids for person in index.people.get(pk, ())] if index else None
-    found = {p.pk: p for p in pairings_with_health(program=program, now=now, pairings=pairings, people=people)}
-    return [found[pk] for pk in pairing_ids if pk in found]
+def pair_health_list(*, program: Program, health: str = Health.AT_RISK) -> QuerySet[PairHealth]:
+    """The program's active pairings of one health status, quietest first, each with its pairing
+    and the two people's names (HR only), from the stored health: slice it for a page (one
+    query on the stored rows' index: ``pairhealth_list_idx``)."""
+    return (
+        PairHealth.objects.filter(program=program, level=LEVEL_OF[health])
+        .select_related("pairing__mentor__person", "pairing__mentee__person")
+        .only(*PAIR_HEALTH_LIST_FIELDS)
+        .order_by("quiet_since", "pairing_id")
+    )
 
 
 def pairing_for_nudge(*, program: Program, pairing_id: int) -> Pairing | None:
@@ -552,14 +561,15 @@ def pairing_for_nudge(*, program: Program, pairing_id: int) -> Pairing | None:
     )
 
 
-def pair_health_rows(*, program: Program, pairings, now: datetime | None = None) -> list[PairHealthRow]:
-    """Rows for HR's list: reasons in words and whether the pair was nudged today. One query
-    for the nudges (plus evaluating ``pairings``, a slice of :func:`pairings_by_health`)."""
+def pair_health_rows(*, program: Program, healths, now: datetime | None = None) -> list[PairHealthRow]:
+    """Rows for HR's list from stored health (a slice of :func:`pair_health_list`): reasons in
+    words and whether the pair was nudged today. One query for the nudges."""
     now = now or timezone.now()
-    pairings = list(pairings)
+    healths = list(healths)
     day = site_today(now)
     keys = {}
-    for pairing in pairings:
+    for health in healths:
+        pairing = health.pairing
         for enrollment in (pairing.mentor, pairing.mentee):
             if enrollment.person.user_id:
                 keys[nudge_key(pairing_id=pairing.pk, day=day, user_id=enrollment.person.user_id)] = pairing.pk
@@ -567,12 +577,12 @@ def pair_health_rows(*, program: Program, pairings, now: datetime | None = None)
     nudged = {keys[key] for key in sent}
     return [
         PairHealthRow(
-            pairing=pairing,
-            days_quiet=max((now - pairing.quiet_since).days, 0) if pairing.quiet_since else None,
-            reasons=health_reasons(pairing=pairing, program=program, moment=now),
-            nudged_today=pairing.pk in nudged,
+            pairing=health.pairing,
+            days_quiet=max((now - health.quiet_since).days, 0),
+            reasons=health_reasons(pairing=health, program=program, moment=now),
+            nudged_today=health.pairing_id in nudged,
         )
-        for pairing in pairings
+        for health in healths
     ]
 
 
@@ -636,8 +646,10 @@ class Dashboard:
     headlines: list[Headline]
     funnel: list[FunnelStep]
     goals_by_objective: list[ObjectiveGoals]
-    at_risk: list[PairHealthRow] | None  # live, HR only (None: not for this viewer)
+    at_risk: list[PairHealthRow] | None  # stored health, HR only (None: not for this viewer)
     at_risk_total: int | None
+    #: The stored pair health's counts and freshness (HR only).
+    pair_health: PairHealthSummary | None = None
 
     @property
     def health_counts(self) -> dict[str, int]:
@@ -655,8 +667,9 @@ def program_dashboard(
 ) -> Dashboard:
     """Everything the success dashboard shows. Headline, funnel, health counts and trends come
     from the snapshots (the latest, one at least a month older, and those in the window); HR's
-    list of pairs at risk and the goals by objective are live. Before the first snapshot, the
-    figures are computed live (not stored). A fixed number of queries, whatever the size."""
+    pairs at risk from the stored pair health (as of its last refresh: none before the
+    program's first); the goals by objective are live. Before the first snapshot, the figures
+    are computed live (not stored). A fixed number of queries, whatever the size."""
     now = now or timezone.now()
     snapshot = ProgramSnapshot.objects.filter(program=program).order_by("-date").first()
     is_live = snapshot is None
@@ -666,16 +679,12 @@ def program_dashboard(
     else:
         previous = snapshot_before(snapshot=snapshot)
         trend = list(program_snapshots(program=program, since=snapshot.date - timedelta(days=round(months * 30.44))))
-    at_risk, at_risk_total = None, None
+    at_risk, at_risk_total, pair_health = None, None, None
     if with_at_risk:
-        index = program_health_index(program=program, now=now)
-        at_risk_total = index.counts[Health.AT_RISK]
-        preview = index.ids[Health.AT_RISK][:AT_RISK_PREVIEW]
-        at_risk = pair_health_rows(
-            program=program,
-            pairings=pairings_health_details(program=program, pairing_ids=preview, now=now, index=index),
-            now=now,
-        )
+        pair_health = program_pair_health(program=program)
+        at_risk_total = pair_health.counts[Health.AT_RISK]
+        preview = pair_health_list(program=program)[:AT_RISK_PREVIEW] if pair_health.computed else []
+        at_risk = pair_health_rows(program=program, healths=preview, now=now)
     return Dashboard(
         program=program,
         snapshot=snapshot,
@@ -687,6 +696,7 @@ def program_dashboard(
         goals_by_objective=program_goals_by_objective(program=program),
         at_risk=at_risk,
         at_risk_total=at_risk_total,
+        pair_health=pair_health,
     )
 
 

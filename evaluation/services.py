@@ -1,20 +1,35 @@
-"""Writes of the evaluation app: storing program snapshots and nudging a pair.
+"""Writes of the evaluation app: storing program snapshots, keeping each active pairing's
+health stored, and nudging a pair.
 
 The nightly Celery job, HR's "Recompute now" and ``manage.py evaluate_programs`` all
-call :func:`programs_evaluate` / :func:`program_evaluate`.
+call :func:`programs_evaluate` / :func:`program_evaluate`, which recompute the stored pair
+health of the program in full before its snapshot. Between those, the stored health follows
+the events the apps below report (``evaluation/receivers.py``: one pairing at a time) and the
+15-minute sweep (:func:`pair_health_sweep`: only the pairings time alone has changed).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluation.models import ProgramSnapshot
+from evaluation.health import (
+    FACTS,
+    health_due_at,
+    health_reason_codes,
+    health_signs,
+    pairing_health_facts,
+    pairings_active_at,
+)
+from evaluation.models import PairHealth, ProgramHealthState, ProgramSnapshot
 from evaluation.selectors import nudge_key, program_snapshot_compute, site_today
 from matching.models import Pairing
 from mentorship.notifications import notification_send
@@ -35,13 +50,20 @@ def programs_to_evaluate() -> list[Program]:
 
 
 def program_evaluate(*, program: Program, as_of: date | None = None, now: datetime | None = None) -> ProgramSnapshot:
-    """Compute and store the program's snapshot for ``as_of`` (default: today).
+    """Compute and store the program's snapshot for ``as_of`` (default: today). For today, the
+    program's stored pair health is recomputed in full first, and the snapshot's health
+    figures are those rows (the rule runs once).
 
     Idempotent per program and day: running it again updates the same row.
     """
     now = now or timezone.now()
-    as_of = as_of or timezone.localdate(now, timezone.get_default_timezone())
-    computed = program_snapshot_compute(program=program, as_of=as_of, now=now)
+    today = timezone.localdate(now, timezone.get_default_timezone())
+    as_of = as_of or today
+    health = None
+    if as_of == today:
+        refreshed = pair_health_refresh(program=program, now=now)
+        health = [(row.level, row.quiet_since) for row in refreshed.rows]
+    computed = program_snapshot_compute(program=program, as_of=as_of, now=now, health=health)
     values = model_to_dict(computed, fields=SNAPSHOT_FIELDS)
     with transaction.atomic():
         snapshot, _ = ProgramSnapshot.objects.update_or_create(
@@ -99,3 +121,190 @@ def pairing_health_nudge(*, pairing: Pairing, user, now: datetime | None = None)
         )
         sent += notification is not None
     return sent
+
+
+# --- Stored pair health ----------------------------------------------------------------
+
+#: What a refresh writes; a row is rewritten only when one of these (but ``computed_at``) changed.
+PAIR_HEALTH_FIELDS = [
+    "level",
+    "reasons",
+    "health_start",
+    "last_session_at",
+    "quiet_since",
+    "mentor_low_rating",
+    "mentee_low_rating",
+    "has_goal",
+    "goal_moved",
+    "cadence_days",
+    "due_at",
+]
+UPSERT_BATCH = 1000
+
+
+@dataclass
+class HealthRefresh:
+    """What a refresh of one program did."""
+
+    program_id: int
+    computed: int = 0  # pairings whose facts were read
+    written: int = 0  # rows created or changed
+    deleted: int = 0  # rows of pairings no longer active
+    #: The rows computed (every active pairing of the program after a full refresh).
+    rows: list[PairHealth] = field(default_factory=list, repr=False)
+
+
+def _health_state_locked(program: Program) -> ProgramHealthState:
+    """The program's ``ProgramHealthState``, created if missing and locked until the transaction
+    ends: refreshes of one program take turns."""
+    state = ProgramHealthState.objects.select_for_update().filter(program=program).first()
+    if state is None:
+        ProgramHealthState.objects.bulk_create([ProgramHealthState(program=program)], ignore_conflicts=True)
+        state = ProgramHealthState.objects.select_for_update().get(program=program)
+    return state
+
+
+def _pair_health_row(program: Program, moment: datetime, facts: tuple) -> PairHealth:
+    pk, quiet, start, mentor_low, mentee_low, has_goal, moved = facts
+    signs = health_signs(
+        quiet_since=quiet,
+        health_start=start,
+        low_rating=mentor_low or mentee_low,
+        has_goal=has_goal,
+        goal_moved=moved,
+        moment=moment,
+        cadence_days=program.cadence_days,
+    )
+    return PairHealth(
+        pairing_id=pk,
+        program_id=program.pk,
+        level=signs.level,
+        reasons=health_reason_codes(signs),
+        health_start=start,
+        last_session_at=quiet if quiet != start else None,
+        quiet_since=quiet,
+        mentor_low_rating=bool(mentor_low),
+        mentee_low_rating=bool(mentee_low),
+        has_goal=bool(has_goal),
+        goal_moved=bool(moved),
+        cadence_days=program.cadence_days,
+        due_at=health_due_at(
+            quiet_since=quiet,
+            health_start=start,
+            has_goal=bool(has_goal),
+            goal_moved=bool(moved),
+            cadence_days=program.cadence_days,
+            signs=signs,
+        ),
+        computed_at=moment,
+    )
+
+
+def _refresh(*, program: Program, pairing_ids: Iterable[int] | None, now: datetime) -> HealthRefresh:
+    """:func:`pair_health_refresh`'s work, under the program's lock."""
+    scope = pairings_active_at(program=program, moment=now)
+    stored = PairHealth.objects.filter(program=program)
+    people = None
+    if pairing_ids is not None:
+        ids = sorted(set(pairing_ids))
+        scope, stored = scope.filter(pk__in=ids), stored.filter(pairing_id__in=ids)
+        # Only these people's survey answers are read, not the whole program's.
+        people = [person for pair in scope.values_list("mentor_id", "mentee_id") for person in pair]
+    facts = pairing_health_facts(program=program, moment=now, pairings=scope, people=people)
+    rows = [_pair_health_row(program, now, row) for row in facts.values_list("pk", *FACTS)] if people != [] else []
+    before = {values[0]: values[1:] for values in stored.values_list("pairing_id", *PAIR_HEALTH_FIELDS)}
+    changed = [
+        row for row in rows if before.get(row.pairing_id) != tuple(getattr(row, name) for name in PAIR_HEALTH_FIELDS)
+    ]
+    PairHealth.objects.bulk_create(
+        changed,
+        batch_size=UPSERT_BATCH,
+        update_conflicts=True,
+        unique_fields=["pairing"],
+        update_fields=[*PAIR_HEALTH_FIELDS, "computed_at"],
+    )
+    gone = set(before) - {row.pairing_id for row in rows}
+    if gone:
+        PairHealth.objects.filter(pairing_id__in=gone).delete()
+    return HealthRefresh(program_id=program.pk, computed=len(rows), written=len(changed), deleted=len(gone), rows=rows)
+
+
+def pair_health_refresh(
+    *, program: Program, pairing_ids: Iterable[int] | None = None, now: datetime | None = None
+) -> HealthRefresh:
+    """Bring the program's stored pair health up to date: in full (every active pairing: the
+    nightly evaluation, "Recompute now", a program's first sweep), or for ``pairing_ids`` only
+    (after an event, or those the sweep found due).
+
+    Set-based: one query reads the facts (:func:`evaluation.health.pairing_health_facts`), the
+    rule runs in Python, and only the rows that changed are written, in multi-row upserts; rows
+    of pairings no longer active are deleted. Running it twice writes nothing the second time.
+
+    Refreshes of one program take turns (a lock on its ``ProgramHealthState``), each reading the
+    facts once it has the lock: a refresh that began before a session was logged can never
+    overwrite the row written after it. ``now`` defaults to the moment the lock is taken."""
+    with transaction.atomic():
+        state = _health_state_locked(program)
+        now = now or timezone.now()
+        result = _refresh(program=program, pairing_ids=pairing_ids, now=now)
+        if pairing_ids is None:
+            state.checked_at = state.recomputed_at = now
+            state.save(update_fields=["checked_at", "recomputed_at"])
+    return result
+
+
+def pair_health_check(*, program: Program, now: datetime | None = None) -> HealthRefresh:
+    """The sweep's work for one program: recompute only the pairings whose stored health may be
+    out of date without any event (they just started, time made them overdue or ended their goal
+    grace period, the program's cadence changed, or they are no longer active), then mark every
+    row current. A program never computed is computed in full. When nothing is due: a handful
+    of small queries and one write (the time checked)."""
+    with transaction.atomic():
+        state = _health_state_locked(program)
+        now = now or timezone.now()
+        if state.checked_at is None:
+            result = _refresh(program=program, pairing_ids=None, now=now)
+            state.checked_at = state.recomputed_at = now
+            state.save(update_fields=["checked_at", "recomputed_at"])
+            return result
+        active = pairings_active_at(program=program, moment=now)
+        stored = PairHealth.objects.filter(program=program)
+        stale = set(active.exclude(pk__in=stored.values("pairing_id")).values_list("pk", flat=True))
+        stale |= set(
+            stored.filter(Q(due_at__lte=now) | ~Q(cadence_days=program.cadence_days)).values_list(
+                "pairing_id", flat=True
+            )
+        )
+        stale |= set(stored.exclude(pairing_id__in=active.values("pk")).values_list("pairing_id", flat=True))
+        result = _refresh(program=program, pairing_ids=stale, now=now) if stale else HealthRefresh(program.pk)
+        state.checked_at = now
+        state.save(update_fields=["checked_at"])
+    return result
+
+
+def pair_health_sweep(*, now: datetime | None = None) -> list[HealthRefresh]:
+    """Every 15 minutes (beat): :func:`pair_health_check` of each running program, and the rows
+    of pairings no longer active forgotten in any program. Safe to run twice."""
+    PairHealth.objects.exclude(pairing__status=Pairing.Status.ACTIVE).delete()
+    return [pair_health_check(program=program, now=now) for program in programs_to_evaluate()]
+
+
+def _refresh_by_program(pairings) -> list[HealthRefresh]:
+    by_program: dict[int, list[int]] = defaultdict(list)
+    for pk, program_id in pairings.order_by().values_list("pk", "program_id"):
+        by_program[program_id].append(pk)
+    programs = Program.objects.in_bulk(list(by_program))
+    return [pair_health_refresh(program=programs[pk], pairing_ids=ids) for pk, ids in sorted(by_program.items())]
+
+
+def pairings_health_refresh(*, pairing_ids: Iterable[int]) -> list[HealthRefresh]:
+    """Refresh the stored health of these pairings (something that changes it happened), program
+    by program; a pairing no longer active loses its row."""
+    return _refresh_by_program(Pairing.objects.filter(pk__in=list(pairing_ids)))
+
+
+def enrollment_health_refresh(*, enrollment_id: int) -> list[HealthRefresh]:
+    """Refresh the stored health of one participant's active pairings, as mentor or mentee
+    (their goal moved, or they answered a survey)."""
+    mine = Q(mentor_id=enrollment_id) | Q(mentee_id=enrollment_id)
+    return _refresh_by_program(Pairing.objects.filter(mine, status=Pairing.Status.ACTIVE))

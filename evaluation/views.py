@@ -87,24 +87,23 @@ def program_dashboard(request, slug):
 
 @require_GET
 def health_list(request, slug):
-    """HR: every pair of one health status, with the reasons and a nudge button."""
+    """HR: every pair of one health status, with the reasons and a nudge button (from the
+    stored health: a page of rows, filtered, sorted and paginated in SQL)."""
     program = _program(request, slug)
     _require_hr(request)
     status = HealthFilterForm.status_from(request.GET)
-    now = timezone.now()
-    index = selectors.program_health_index(program=program, now=now)
-    page = Paginator(index.ids[status], HEALTH_PAGE_SIZE).get_page(request.GET.get("page"))
-    pairings = selectors.pairings_health_details(
-        program=program, pairing_ids=list(page.object_list), now=now, index=index
-    )
+    pair_health = selectors.program_pair_health(program=program)
+    healths = selectors.pair_health_list(program=program, health=status)
+    page = Paginator(healths if pair_health.computed else [], HEALTH_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "program": program,
         "status": status,
         "status_label": Health(status).label,
         "statuses": [(Health.AT_RISK, "At risk"), (Health.COOLING, "Cooling")],
         "page": page,
-        "rows": selectors.pair_health_rows(program=program, pairings=pairings, now=now),
-        "counts": index.counts,
+        "rows": selectors.pair_health_rows(program=program, healths=page.object_list),
+        "counts": pair_health.counts,
+        "pair_health": pair_health,
         "rule": RULE_SUMMARY,
         **_tabs(request, program, "health"),
     }

@@ -343,6 +343,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluation.tasks.programs_evaluate_nightly",
         "schedule": crontab(minute=40, hour=2),
     },
+    # Stored pair health of running programs: the pairs that time made overdue, new ones, a changed cadence.
+    "pair-health-sweep": {
+        "task": "evaluation.tasks.pair_health_sweep",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # Argon2id first (cost chosen in people/hashers.py); the others stay so that existing

@@ -2,6 +2,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from evaluation import services
 from evaluation.tests import builders as b
 from matching.models import Pairing
 from programs.models import Enrollment, Goal, Role, TrainingModule
@@ -61,6 +62,13 @@ def scenario(db):
     return SimpleNamespace(
         program=program, mentors=(m1, m2, m3), mentees=(e1, e2, e3, e4, e5, e6), pairings=(p1, p2, p3, p4, p5, p6)
     )
+
+
+@pytest.fixture
+def refreshed(scenario):
+    """The scenario with its pair health stored, as the sweep or the nightly job leaves it."""
+    services.pair_health_refresh(program=scenario.program)
+    return scenario
 
 
 @pytest.fixture

@@ -76,7 +76,7 @@ def test_nothing_to_do_without_a_running_program(db):
 
 
 def test_the_nightly_task_is_scheduled_and_thin(scenario):
-    entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"].startswith("evaluation."))
+    entry = settings.CELERY_BEAT_SCHEDULE["evaluate-programs-nightly"]
     assert entry["task"] == "evaluation.tasks.programs_evaluate_nightly"
     assert tasks.programs_evaluate_nightly() == 1
     assert ProgramSnapshot.objects.count() == 1

@@ -7,6 +7,7 @@ import pytest
 
 from evaluation import services
 from evaluation.exports import PROGRAM_TABLES
+from evaluation.tests import builders as b
 
 pytestmark = pytest.mark.django_db
 
@@ -63,9 +64,18 @@ def test_participants_get_404s(participant_client):
     assert participant_client.get(BASE + "funnel.csv").status_code == 404
 
 
-def test_names_cannot_run_as_spreadsheet_formulas(hr_client, scenario):
+def test_names_cannot_run_as_spreadsheet_formulas(hr_client, scenario, refreshed):
     person = scenario.pairings[2].mentee.person
     person.first_name = "=HYPERLINK(1)"
     person.save()
     (_, row) = table(hr_client.get(BASE + "at-risk.csv"))
     assert row[1].startswith("'=HYPERLINK(1)")
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_at_risk_csv_takes_the_same_queries_at_any_size(hr_client, size, django_assert_num_queries):
+    services.pair_health_refresh(program=b.populate(b.running_program(slug="sized"), size))
+    # Session, user, time zone, program, as of, the rows with names, the nudges (and the savepoint pair).
+    with django_assert_num_queries(9):
+        response = hr_client.get("/dashboards/programs/sized/export/at-risk.csv")
+    assert len(table(response)) == 1 + size // 3

@@ -1,11 +1,13 @@
 """The pair health rule (evaluation/health.py): each sign, how signs combine, and the reasons."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
-from evaluation.health import HEALTH_LEVELS, Health, health_reasons, pairings_with_health
+from evaluation.health import HEALTH_LEVELS, Health, health_due_at, health_reasons, health_signs, pairings_with_health
 from evaluation.tests import builders as b
 from programs.models import Goal, Role
 
@@ -150,3 +152,39 @@ def test_the_rule_is_one_query_however_many_pairs(program, django_assert_num_que
         fresh_pair(program)
     with django_assert_num_queries(1):
         assert len(list(pairings_with_health(program=program))) == 5
+
+
+NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
+
+
+@given(
+    quiet_days=st.floats(0, 200),
+    more_days=st.floats(0, 100),
+    cadence=st.integers(1, 60),
+    low_rating=st.booleans(),
+    has_goal=st.booleans(),
+    goal_moved=st.booleans(),
+)
+def test_the_answer_holds_until_due_at_and_changes_just_after(
+    quiet_days, more_days, cadence, low_rating, has_goal, goal_moved
+):
+    """What the sweep relies on: with the same facts, the signs stay as they are up to
+    ``health_due_at`` and change right after it (or never change again when it is None)."""
+    quiet_since = NOW - timedelta(days=quiet_days)
+    facts = {
+        "quiet_since": quiet_since,
+        "health_start": quiet_since - timedelta(days=more_days),
+        "low_rating": low_rating,
+        "has_goal": has_goal,
+        "goal_moved": goal_moved and has_goal,  # a goal moved is a goal
+        "cadence_days": cadence,
+    }
+    signs = health_signs(moment=NOW, **facts)
+    due = health_due_at(signs=signs, **{k: v for k, v in facts.items() if k != "low_rating"})
+    if due is None:
+        assert health_signs(moment=NOW + timedelta(days=10_000), **facts) == signs
+        return
+    assert due >= NOW
+    assert health_signs(moment=NOW + (due - NOW) / 2, **facts) == signs
+    assert health_signs(moment=due, **facts) == signs
+    assert health_signs(moment=due + timedelta(microseconds=1), **facts) != signs

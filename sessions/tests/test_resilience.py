@@ -36,7 +36,7 @@ def test_logging_a_session_while_the_broker_is_down_saves_it_and_emails_once_it_
     assert Notification.objects.get(recipient=mentee).kind == "session_logged"
     assert SurveyInvitation.objects.count() == 2
     assert mail.outbox == []
-    assert DeferredTask.objects.count() == 2  # the partner's email, the pulse invitations
+    assert DeferredTask.objects.count() == 3  # the partner's email, the pulse invitations, the pair's health
 
     deferred_tasks_requeue.delay()  # the broker is back: the job that runs every minute
 
