@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Q
@@ -62,7 +63,7 @@ def program_evaluate(*, program: Program, as_of: date | None = None, now: dateti
     health = None
     if as_of == today:
         refreshed = pair_health_refresh(program=program, now=now)
-        health = [(row.level, row.quiet_since) for row in refreshed.rows]
+        health = refreshed.levels
     computed = program_snapshot_compute(program=program, as_of=as_of, now=now, health=health)
     values = model_to_dict(computed, fields=SNAPSHOT_FIELDS)
     with transaction.atomic():
@@ -125,20 +126,25 @@ def pairing_health_nudge(*, pairing: Pairing, user, now: datetime | None = None)
 
 # --- Stored pair health ----------------------------------------------------------------
 
-#: What a refresh writes; a row is rewritten only when one of these (but ``computed_at``) changed.
-PAIR_HEALTH_FIELDS = [
-    "level",
-    "reasons",
-    "health_start",
-    "last_session_at",
-    "quiet_since",
-    "mentor_low_rating",
-    "mentee_low_rating",
-    "has_goal",
-    "goal_moved",
-    "cadence_days",
-    "due_at",
-]
+
+class PairHealthValues(NamedTuple):
+    """What a refresh writes of one pairing; a stored row is rewritten only when these changed
+    (``computed_at`` is not compared)."""
+
+    level: int
+    reasons: list[str]
+    health_start: datetime
+    last_session_at: datetime | None
+    quiet_since: datetime
+    mentor_low_rating: bool
+    mentee_low_rating: bool
+    has_goal: bool
+    goal_moved: bool
+    cadence_days: int
+    due_at: datetime | None
+
+
+PAIR_HEALTH_FIELDS = list(PairHealthValues._fields)
 UPSERT_BATCH = 1000
 
 
@@ -150,8 +156,8 @@ class HealthRefresh:
     computed: int = 0  # pairings whose facts were read
     written: int = 0  # rows created or changed
     deleted: int = 0  # rows of pairings no longer active
-    #: The rows computed (every active pairing of the program after a full refresh).
-    rows: list[PairHealth] = field(default_factory=list, repr=False)
+    #: ``(level, quiet since)`` of each pairing computed (every active one after a full refresh).
+    levels: list[tuple[int, datetime]] = field(default_factory=list, repr=False)
 
 
 def _health_state_locked(program: Program) -> ProgramHealthState:
@@ -164,8 +170,10 @@ def _health_state_locked(program: Program) -> ProgramHealthState:
     return state
 
 
-def _pair_health_row(program: Program, moment: datetime, facts: tuple) -> PairHealth:
-    pk, quiet, start, mentor_low, mentee_low, has_goal, moved = facts
+def _pair_health_values(program: Program, moment: datetime, facts: tuple) -> PairHealthValues:
+    """One pairing's stored health from its facts (a tuple: a model instance per pairing would
+    cost more than the rule; only the rows that changed become instances)."""
+    _, quiet, start, mentor_low, mentee_low, has_goal, moved = facts
     signs = health_signs(
         quiet_since=quiet,
         health_start=start,
@@ -175,9 +183,15 @@ def _pair_health_row(program: Program, moment: datetime, facts: tuple) -> PairHe
         moment=moment,
         cadence_days=program.cadence_days,
     )
-    return PairHealth(
-        pairing_id=pk,
-        program_id=program.pk,
+    due_at = health_due_at(
+        quiet_since=quiet,
+        health_start=start,
+        has_goal=bool(has_goal),
+        goal_moved=bool(moved),
+        cadence_days=program.cadence_days,
+        signs=signs,
+    )
+    return PairHealthValues(
         level=signs.level,
         reasons=health_reason_codes(signs),
         health_start=start,
@@ -188,15 +202,7 @@ def _pair_health_row(program: Program, moment: datetime, facts: tuple) -> PairHe
         has_goal=bool(has_goal),
         goal_moved=bool(moved),
         cadence_days=program.cadence_days,
-        due_at=health_due_at(
-            quiet_since=quiet,
-            health_start=start,
-            has_goal=bool(has_goal),
-            goal_moved=bool(moved),
-            cadence_days=program.cadence_days,
-            signs=signs,
-        ),
-        computed_at=moment,
+        due_at=due_at,
     )
 
 
@@ -210,11 +216,15 @@ def _refresh(*, program: Program, pairing_ids: Iterable[int] | None, now: dateti
         scope, stored = scope.filter(pk__in=ids), stored.filter(pairing_id__in=ids)
         # Only these people's survey answers are read, not the whole program's.
         people = [person for pair in scope.values_list("mentor_id", "mentee_id") for person in pair]
-    facts = pairing_health_facts(program=program, moment=now, pairings=scope, people=people)
-    rows = [_pair_health_row(program, now, row) for row in facts.values_list("pk", *FACTS)] if people != [] else []
+    rows: dict[int, PairHealthValues] = {}
+    if people != []:  # None: the whole program; [] none of the pairings is active
+        facts = pairing_health_facts(program=program, moment=now, pairings=scope, people=people)
+        rows = {row[0]: _pair_health_values(program, now, row) for row in facts.values_list("pk", *FACTS)}
     before = {values[0]: values[1:] for values in stored.values_list("pairing_id", *PAIR_HEALTH_FIELDS)}
     changed = [
-        row for row in rows if before.get(row.pairing_id) != tuple(getattr(row, name) for name in PAIR_HEALTH_FIELDS)
+        PairHealth(pairing_id=pk, program_id=program.pk, computed_at=now, **values._asdict())
+        for pk, values in rows.items()
+        if before.get(pk) != values
     ]
     PairHealth.objects.bulk_create(
         changed,
@@ -223,10 +233,13 @@ def _refresh(*, program: Program, pairing_ids: Iterable[int] | None, now: dateti
         unique_fields=["pairing"],
         update_fields=[*PAIR_HEALTH_FIELDS, "computed_at"],
     )
-    gone = set(before) - {row.pairing_id for row in rows}
+    gone = set(before) - set(rows)
     if gone:
         PairHealth.objects.filter(pairing_id__in=gone).delete()
-    return HealthRefresh(program_id=program.pk, computed=len(rows), written=len(changed), deleted=len(gone), rows=rows)
+    levels = [(values.level, values.quiet_since) for values in rows.values()]
+    return HealthRefresh(
+        program_id=program.pk, computed=len(rows), written=len(changed), deleted=len(gone), levels=levels
+    )
 
 
 def pair_health_refresh(
