@@ -29,7 +29,9 @@ the bytes of the response. A page whose first request takes more than ``--slow``
 repeated. The trivial page (allauth's change-password form: the base template and one form) is
 measured in the same run; ``x trivial`` is each page's median over the trivial page's median.
 The last column is the growth factor small -> large. The nightly evaluation
-(``programs_evaluate``) is timed like a page.
+(``programs_evaluate``) is timed like a page. A checkout with stored pair health (issue 12) has
+it computed first, as its first sweep would (timed), since HR's pages read it; its 15-minute
+sweep and a full refresh are timed like the jobs.
 
 Figures are from a shared 2-core machine: noisy; compare medians, not single runs.
 """
@@ -87,9 +89,20 @@ HEAVY = {
     "hr: at-risk CSV",
     "owner: program dashboard",
     "job: nightly evaluation",
+    "job: pair health, first computation",
+    "job: pair health sweep",
+    "job: pair health, full refresh",
     "trivial page",
 }
-JOBS = {"job: nightly evaluation", "job: reminder sweeps", "job: survey sweeps", "trivial page"}
+JOBS = {
+    "job: nightly evaluation",
+    "job: reminder sweeps",
+    "job: survey sweeps",
+    "job: pair health, first computation",
+    "job: pair health sweep",
+    "job: pair health, full refresh",
+    "trivial page",
+}
 LIMIT_TRIVIAL, LIMIT_BYTES = 5, 300_000
 
 
@@ -397,6 +410,26 @@ def measure(args) -> dict:
     ]
     pages = [(role, label, lambda c=clients[role], p=path: c.get(p)) for role, label, path in page_list(ctx)]
     rows = []
+    try:  # stored pair health (issue 12): the pages read it, so it is computed first, as the first sweep does
+        from evaluation.services import pair_health_refresh, pair_health_sweep
+    except ImportError:  # the code before it: the pages compute health themselves
+        pair_health_sweep = None
+    if pair_health_sweep is not None:
+        seconds, queries, _, status = _one(pair_health_sweep)
+        rows.append(
+            {
+                "name": "job: pair health, first computation",
+                "ms": seconds * 1000,
+                "runs": 1,
+                "queries": queries,
+                "bytes": 0,
+                "status": status,
+            }
+        )
+        jobs += [
+            ("job", "pair health sweep", pair_health_sweep),
+            ("job", "pair health, full refresh", lambda: pair_health_refresh(program=ctx["program"])),
+        ]
     for role, label, call in pages + jobs:
         name = label if label == "trivial page" else f"{role}: {label}"
         if args.pages == "heavy" and name not in HEAVY or args.pages == "jobs" and name not in JOBS:
