@@ -151,11 +151,7 @@ class PairHealth(models.Model):
     def __str__(self):
         return f"Pairing {self.pairing_id}: level {self.level}"
 
-    # The attributes ``health.health_reasons`` reads, as on a pairing from ``pairings_with_health``.
-    @property
-    def health_level(self) -> int:
-        return self.level
-
+    # The signs ``health.health_reasons`` reads, as on a pairing from ``pairings_with_health``.
     @property
     def sign_long_overdue(self) -> bool:
         return "long_overdue" in self.reasons

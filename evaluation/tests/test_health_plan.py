@@ -8,8 +8,10 @@ PostgreSQL ran it with nested sequential scans over the answers (33.9 s for 387 
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from evaluation import services
 from evaluation.health import FACTS, pairing_health_facts, pairings_with_health
 from evaluation.tests import builders as b
 from mentorship.tests.services import require_postgresql
@@ -101,3 +103,16 @@ def test_the_rule_gives_the_same_answers_without_statistics():
     # the mentors with index % 4 == 0: those pairs are at risk.
     assert sum(low for _, _, low in without.values()) == 12
     assert sum(low for _, low, _ in without.values()) == 8
+
+
+def test_refreshes_of_one_program_take_turns():
+    """Each refresh locks the program's ProgramHealthState row before it reads the facts, so a
+    refresh that began before a session was logged never overwrites the row written after it."""
+    require_postgresql()
+    program = program_with_ratings()
+    with CaptureQueriesContext(connection) as queries:
+        services.pair_health_refresh(program=program)
+    sql = [query["sql"] for query in queries.captured_queries]
+    lock = next(index for index, text in enumerate(sql) if "FOR UPDATE" in text)
+    facts = next(index for index, text in enumerate(sql) if "mentoring_sessions_mentoringsession" in text)
+    assert "evaluation_programhealthstate" in sql[lock] and lock < facts
