@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from evaluation import services as evaluation_services
 from evaluation.tests import builders as b
@@ -44,7 +45,8 @@ def test_owner_reads_their_programs_success_dashboard(page, sign_in, screenshot,
     sign_in(owner.email, PASSWORD)
     page.click('[data-testid="nav-dashboards"]')
     rows = page.locator('[data-testid="overview-row"]')
-    assert rows.count() == 1  # only the program they own
+    # Waits for the page the click opens (a plain count() can run before it has loaded).
+    expect(rows).to_have_count(1)  # only the program they own
     assert "Leadership Circle" in rows.inner_text()
     # Tall enough for the whole page: a full-page screenshot then doesn't resize (and re-animate) the charts.
     page.set_viewport_size({"width": 1280, "height": 2200})

@@ -2,6 +2,7 @@
 signs in to HR pages; the first one then gives up their own role."""
 
 import pytest
+from playwright.sync_api import expect
 
 from people.models import User
 from people.tests.factories import PASSWORD, PersonFactory, UserFactory
@@ -31,7 +32,7 @@ def test_hr_admin_hands_the_role_to_a_colleague(page, sign_in, screenshot, hr_ad
     assert User.objects.get(email="carla@example.com").is_hr_admin
 
     page.click("text=Everyone who is an HR admin")
-    assert page.locator('[data-testid="hr-admin-row"]').count() == 2
+    expect(page.locator('[data-testid="hr-admin-row"]')).to_have_count(2)
     screenshot("hr-admin-list")
 
     # Giving up one's own role: the box must be ticked.

@@ -2,6 +2,7 @@
 publishes; the mentee opens My match from My mentoring and confirms."""
 
 import pytest
+from playwright.sync_api import expect
 
 from matching import services as matching_services
 from matching.models import MatchingCriteria, MatchRun, Pairing
@@ -136,7 +137,7 @@ def test_hr_runs_matching_publishes_and_the_mentee_confirms(
     mentee_page.click('[data-testid="nav-participant"]')
     mentee_page.click('[data-testid="my-match-link"]')
     card = mentee_page.locator('[data-testid="my-pairing"]')
-    assert card.count() == 1
+    expect(card).to_have_count(1)
     assert "Your mentor: Theo Tutor" in card.inner_text()
     assert "Theo confirmed. Do you agree to this match?" in card.locator('[data-testid="confirm-box"]').inner_text()
     assert card.locator('[data-testid="explanation"]').is_visible()  # why, open while proposed
