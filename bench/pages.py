@@ -11,8 +11,9 @@ Usage (from the repository root; PostgreSQL running)::
 
 The data sets are built once by ``bench/load_data.py`` (bulk inserts) into the template databases
 ``<prefix>_small_template`` and ``<prefix>_large_template`` (the prefix is ``DATABASE_URL``'s
-database name followed by ``_pages``); each measurement copies one (``CREATE DATABASE ...
-TEMPLATE``), applies pending migrations to the copy and then either runs ``ANALYZE``
+database name followed by ``_pages``, or ``PAGES_TEMPLATES`` to share the templates between
+several runs whose copies are named after their own ``DATABASE_URL``); each measurement copies
+one (``CREATE DATABASE ... TEMPLATE``), applies pending migrations to the copy and then either runs ``ANALYZE``
 (``stats``: a live database) or removes every planner statistic (``nostats``: right after a bulk
 load, as for a new program: ``pg_statistic`` emptied, ``pg_class`` sizes reset to "never
 analysed", autovacuum off on the copy).
@@ -160,7 +161,7 @@ def run_child(env: dict, args: list[str], *, cwd: Path = ROOT, timeout: int = 72
 
 def ensure_template(server: str, prefix: str, size: str, *, rebuild: bool) -> str:
     """The data set of ``size`` in its template database, built now unless it is there."""
-    template = f"{prefix}_{size}_template"
+    template = f"{os.environ.get('PAGES_TEMPLATES') or prefix}_{size}_template"
     if database_exists(server, template) and not rebuild:
         return template
     psql(server, f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
