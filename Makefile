@@ -18,11 +18,15 @@ $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 
 install: $(STAMP)
 
-migrate: install
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+# Local development settings, read by manage.py (variables in the environment win).
+.env:
+	printf '# Local development settings: read by manage.py, the web server, worker and beat.\n# Variables set in the environment win. Production: see deploy/.env.example.\nDEBUG=1\n' > .env
+
+migrate: install .env
+	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo
 
 ## run: install, migrate, seed the demo, start web + Celery worker + beat.
 run: seed
@@ -31,7 +35,7 @@ run: seed
 	@echo "  Sign in as hr@ / owner@ / mentor@ / mentee@demo.example, password demo-pass-123"
 	@echo "  (Ctrl-C stops web, worker and beat.)"
 	@echo ""
-	DEBUG=$${DEBUG:-1} PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+	PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
 ## test: the whole suite (SQLite + embedded broker unless DATABASE_URL / CELERY_BROKER_URL are set).
 test: install

@@ -27,6 +27,18 @@ class ConfigurationError(SystemExit):
         super().__init__(f"Configuration error: {name} {problem}")
 
 
+def env_file_read(path: str) -> None:
+    """Put the ``KEY=value`` lines of ``path`` into the environment, where not already set
+    (django-environ's parser: ``#`` comments, quotes, ``export``). A missing file or an
+    empty ``path`` reads nothing; a file that is not UTF-8 text stops with one line."""
+    if not path or not os.path.isfile(path):
+        return
+    try:
+        environ.Env.read_env(path, overwrite=False)
+    except (OSError, UnicodeDecodeError):
+        raise ConfigurationError("ENV_FILE", f"names {path!r}, which is not a readable UTF-8 text file") from None
+
+
 class StrictEnv:
     def __init__(self, environ_map=None):
         self.environ = os.environ if environ_map is None else environ_map

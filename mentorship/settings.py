@@ -5,21 +5,28 @@ start-up with a single line naming it (see ``mentorship.config``).
 """
 
 import logging
-import sys
+import os
 from pathlib import Path
 
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
-from mentorship.config import env
+from mentorship.config import env, env_file_read
 from mentorship.logs import logging_config, structlog_configure
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Development: `make run` writes ./.env (DEBUG=1), read here so that `python manage.py ...`
+# works without exporting anything. Variables in the environment win; ENV_FILE names
+# another file, or none when empty. The test suite (TESTING=1, set in pytest.ini) never
+# reads it, so a developer's .env cannot change what the tests see.
+if not env.bool("TESTING", default=False):
+    env_file_read(os.environ.get("ENV_FILE", str(BASE_DIR / ".env")))
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
-# pytest runs with test-friendly settings (no HTTPS redirect, fast hashing, eager tasks).
-TESTING = env.bool("TESTING", default="pytest" in sys.modules)
+# Test-friendly settings (no HTTPS redirect, fast hashing, eager tasks): set explicitly,
+# by pytest.ini for the suite and by the benches that use Django's test client.
+TESTING = env.bool("TESTING", default=False)
 if TESTING:
     from mentorship.testing import redis_per_test_worker
 
@@ -256,8 +263,6 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-    for _sub in ("out", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
 else:
     # A message taken by a worker that was killed goes back to the queue after this long.
     # It must exceed the longest task (CELERY_TASK_TIME_LIMIT, 10 min) and the longest retry
@@ -373,5 +378,4 @@ DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
 # One line per request (request_finished); the request_started line only at DEBUG level.
 DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG
 
-VAR_DIR.mkdir(parents=True, exist_ok=True)
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise looks here even before collectstatic
+# The folders under VAR_DIR are created when Django starts (mentorship.apps), not here.

@@ -102,6 +102,7 @@ def _python(code: str, tmp_path: Path, *args: str) -> str:
         DEBUG="1",
         DATABASE_URL=f"sqlite:///{tmp_path / 'lean.sqlite3'}",
         VAR_DIR=str(tmp_path),
+        ENV_FILE="",
         CELERY_TASK_ALWAYS_EAGER="1",
     )
     result = subprocess.run(

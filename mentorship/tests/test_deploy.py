@@ -74,6 +74,7 @@ def _clean_env(**env):
     inherited = ("DEBUG", "TESTING", "SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
     clean = {k: v for k, v in os.environ.items() if k not in inherited}
     clean.setdefault("VAR_DIR", "/tmp/mentorship-deploy-test")
+    clean.setdefault("ENV_FILE", "")  # a developer's .env must not change what is tested
     clean.update(env)
     return clean
 

@@ -24,6 +24,7 @@ def run(args, **env):
     clean = {k: v for k, v in os.environ.items() if k not in inherited}
     clean.update(env)
     clean.setdefault("VAR_DIR", "/tmp/mentorship-settings-test")
+    clean.setdefault("ENV_FILE", "")  # a developer's .env must not change what is tested
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120)
 
 
@@ -77,3 +78,63 @@ def test_dev_settings_would_fail_check_deploy():
     # Proves the check above is not vacuous.
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], DEBUG="1")
     assert result.returncode != 0
+
+
+# --- The development .env file, TESTING, and folders -------------------------------------
+
+SETTINGS_OF = "import mentorship.settings as s; print(s.DEBUG, s.TESTING)"
+
+
+def test_a_dev_env_file_lets_manage_py_run_without_exporting_anything(tmp_path):
+    # What `make run` leaves behind; without it, manage.py stops for want of SECRET_KEY.
+    env_file = tmp_path / ".env"
+    env_file.write_text("# written by make\nDEBUG=1\n")
+    without = run(["manage.py", "check"], ENV_FILE="")
+    assert without.stderr.strip() == "Configuration error: SECRET_KEY is required (set it in the environment)"
+    result = run(["manage.py", "check"], ENV_FILE=str(env_file))
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_the_environment_wins_over_the_env_file(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG=1\nPRODUCT_NAME='Mentoring at Acme'\n")
+    result = run(["-c", SETTINGS_OF + "; print(s.PRODUCT_NAME)"], ENV_FILE=str(env_file))
+    assert result.stdout.split("\n")[:2] == ["True False", "Mentoring at Acme"], result.stderr
+    overridden = run(["-c", SETTINGS_OF], ENV_FILE=str(env_file), DEBUG="false", SECRET_KEY="s" * 60)
+    assert overridden.stdout.strip() == "False False", overridden.stderr
+
+
+def test_the_test_suite_never_reads_the_env_file(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG=1\nPRODUCT_NAME=From the file\n")
+    result = run(["-c", SETTINGS_OF + "; print(s.PRODUCT_NAME)"], ENV_FILE=str(env_file), TESTING="1")
+    assert result.stdout.split("\n")[:2] == ["False True", "Mentoring"], result.stderr
+
+
+def test_an_env_file_that_is_not_text_stops_with_one_line(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_bytes(b"DEBUG=1\n\xff\xfe\x00binary")
+    result = run(["-c", SETTINGS_OF], ENV_FILE=str(env_file))
+    assert result.returncode != 0
+    assert (
+        result.stderr.strip()
+        == f"Configuration error: ENV_FILE names {str(env_file)!r}, which is not a readable UTF-8 text file"
+    )
+
+
+def test_testing_is_never_guessed_from_the_modules_loaded():
+    # Importing pytest first used to switch the test settings on (eager tasks, MD5 hashes).
+    result = run(["-c", "import pytest; " + SETTINGS_OF], DEBUG="1")
+    assert result.stdout.strip() == "True False", result.stderr
+
+
+def test_importing_the_settings_creates_no_folder_and_starting_django_does(tmp_path):
+    var_dir = tmp_path / "var"
+    imported = run(["-c", SETTINGS_OF], DEBUG="1", VAR_DIR=str(var_dir))
+    assert imported.returncode == 0, imported.stderr
+    assert not var_dir.exists()
+    started = run(["-c", "import django; django.setup()"], DEBUG="1", VAR_DIR=str(var_dir))
+    assert started.returncode == 0, started.stderr
+    for folder in ("staticfiles", "broker/out", "broker/processed", "broker/control"):
+        assert (var_dir / folder).is_dir(), folder
