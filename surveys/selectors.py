@@ -12,8 +12,8 @@ import random
 from collections import Counter
 from datetime import datetime
 
-from django.db.models import Avg, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Avg, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models.functions import Coalesce, Random, RowNumber, TruncMonth
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
@@ -193,6 +193,37 @@ NUMBER_STATS = {
 }
 
 
+class _Stats:
+    """The figures of a rating/NPS question (or one group of its answers), added up from
+    the grouped rows of ``_answer_cells``: what ``Count``/``Avg`` over the answers gave."""
+
+    __slots__ = ("n", "counted", "total", "promoters", "detractors")
+
+    def __init__(self):
+        self.n = self.counted = self.total = self.promoters = self.detractors = 0
+
+    def add(self, number: int | None, n: int) -> None:
+        self.n += n
+        if number is not None:
+            self.counted += n
+            self.total += number * n
+            self.promoters += n if number >= 9 else 0
+            self.detractors += n if number <= 6 else 0
+
+    @property
+    def average(self) -> float | None:
+        return self.total / self.counted if self.counted else None
+
+    def row(self, group=None) -> dict:
+        return {
+            "group": group,
+            "n": self.n,
+            "average": self.average,
+            "promoters": self.promoters,
+            "detractors": self.detractors,
+        }
+
+
 def _group_rows(rows, question: SurveyQuestion, labels: dict | None = None) -> dict:
     """A breakdown of one rating/NPS question under ``people.privacy``: the groups that may
     be shown, and how many are not (not named: even that they exist says something).
@@ -220,73 +251,109 @@ def _group_rows(rows, question: SurveyQuestion, labels: dict | None = None) -> d
     return {"shown": sorted(shown, key=lambda g: g["label"]), "hidden": len(breakdown.hidden_keys)}
 
 
-def survey_results(*, survey: Survey) -> dict:
-    """Everything the results page shows, in a fixed number of queries whatever the size."""
-    questions = list(survey.questions.all())
-    invitations = SurveyInvitation.objects.filter(instance__survey=survey).aggregate(
-        invited=Count("pk"), answered=Count("pk", filter=Q(answered=True))
+def _answer_cells(*, survey: Survey, questions: list[SurveyQuestion]) -> dict:
+    """Every figure of the answers in one pass: a single query grouped by (question, value,
+    role, department, period), whose rows (bounded by the questions' options, the roles,
+    departments and periods, not by the number of answers) are added up here into what
+    the page shows. A multiple-choice question has one row per chosen option, so how many
+    people answered it takes a second, small query over that question's answers only."""
+    kinds = {q.pk: q.kind for q in questions}
+    groups = {"role": F("response__role"), "period": _period(survey)}
+    if not survey.anonymous:  # Anonymous answers carry no department (see surveys.anonymity).
+        groups["department"] = F("response__department")
+    answers = SurveyAnswer.objects.filter(response__survey=survey).order_by()
+    rows = answers.values("question_id", "number", "choice", **groups).annotate(
+        n=Count("pk"), written=Count("pk", filter=~Q(text=""))
     )
-    responses = SurveyResponse.objects.filter(survey=survey).count()
-    minimum = privacy.min_group()
-    results = {
-        "survey": survey,
-        "invited": invitations["invited"],
-        "answered": invitations["answered"],
-        "rate": _rate(invitations["answered"], invitations["invited"]),
-        "responses": responses,
-        "min_group": minimum,
-        "withheld": survey.anonymous and responses < minimum,
-        "held_back": anonymity.held_back(survey=survey) if survey.anonymous else 0,
-        "questions": [],
-        "rate_over_time": [],
-        "trend": None,
+    answered_by: Counter = Counter()
+    written: Counter = Counter()
+    counts: dict[int, Counter] = {}
+    stats: dict[int, _Stats] = {}
+    by_role: dict[int, dict] = {}
+    by_department: dict[int, dict] = {}
+    by_period: dict[int, dict] = {}
+    for row in rows:
+        question_id, number, n = row["question_id"], row["number"], row["n"]
+        kind = kinds.get(question_id)
+        if kind is None:
+            continue
+        if kind != SurveyQuestion.Kind.MULTIPLE:  # One row per person; a multiple choice is counted below.
+            answered_by[question_id] += n
+        if kind == SurveyQuestion.Kind.TEXT:
+            written[question_id] += row["written"]
+            continue
+        counts.setdefault(question_id, Counter())[number if number is not None else row["choice"]] += n
+        if kind not in SurveyQuestion.NUMBER_KINDS:
+            continue
+        stats.setdefault(question_id, _Stats()).add(number, n)
+        by_role.setdefault(question_id, {}).setdefault(row["role"], _Stats()).add(number, n)
+        if "department" in row:
+            by_department.setdefault(question_id, {}).setdefault(row["department"], _Stats()).add(number, n)
+        if row["period"] is not None:  # Answers pooled over the whole survey have no round.
+            by_period.setdefault(question_id, {}).setdefault(row["period"], _Stats()).add(number, n)
+    multiple = [pk for pk, kind in kinds.items() if kind == SurveyQuestion.Kind.MULTIPLE]
+    if multiple:
+        for question_id, n in (
+            answers.filter(question_id__in=multiple)
+            .values_list("question_id")
+            .annotate(n=Count("response_id", distinct=True))
+        ):
+            answered_by[question_id] = n
+    return {
+        "answered_by": answered_by,
+        "written": written,
+        "counts": counts,
+        "stats": stats,
+        "by_role": {pk: [s.row(g) for g, s in groups.items()] for pk, groups in by_role.items()},
+        "by_department": {pk: [s.row(g) for g, s in groups.items()] for pk, groups in by_department.items()},
+        "by_period": by_period,
     }
-    rate_rows = (
+
+
+def survey_results(*, survey: Survey) -> dict:
+    """Everything the results page shows, in a fixed number of queries whatever the size:
+    the questions, the invitations by period, the responses, the answers grouped once
+    (``_answer_cells``) and at most ``TEXTS_SHOWN`` written answers per question."""
+    questions = list(survey.questions.all())
+    rate_rows = list(
         SurveyInvitation.objects.filter(instance__survey=survey)
         .annotate(period=_period(survey, prefix="instance__"))
         .values("period")
         .annotate(invited=Count("pk"), answered=Count("pk", filter=Q(answered=True)))
         .order_by("period")
     )
-    results["rate_over_time"] = [
-        {
-            "label": _period_label(survey, row["period"]),
-            "invited": row["invited"],
-            "answered": row["answered"],
-            "rate": _rate(row["answered"], row["invited"]),
-        }
-        for row in rate_rows
-    ]
+    invited = sum(row["invited"] for row in rate_rows)
+    answered = sum(row["answered"] for row in rate_rows)
+    responses = SurveyResponse.objects.filter(survey=survey).count()
+    minimum = privacy.min_group()
+    results = {
+        "survey": survey,
+        "invited": invited,
+        "answered": answered,
+        "rate": _rate(answered, invited),
+        "responses": responses,
+        "min_group": minimum,
+        "withheld": survey.anonymous and responses < minimum,
+        "held_back": anonymity.held_back(survey=survey) if survey.anonymous else 0,
+        "questions": [],
+        "rate_over_time": [
+            {
+                "label": _period_label(survey, row["period"]),
+                "invited": row["invited"],
+                "answered": row["answered"],
+                "rate": _rate(row["answered"], row["invited"]),
+            }
+            for row in rate_rows
+        ],
+        "trend": None,
+    }
     if results["withheld"] or not responses:
         results["questions"] = [{"question": q, "n": 0} for q in questions]
         return results
 
-    answers = SurveyAnswer.objects.filter(response__survey=survey).order_by()
-    numbers = answers.filter(question__kind__in=SurveyQuestion.NUMBER_KINDS)
-    answered_by = dict(answers.values_list("question_id").annotate(n=Count("response_id", distinct=True)))
-    counts: dict[int, dict] = {}
-    for row in (
-        answers.exclude(question__kind=SurveyQuestion.Kind.TEXT)
-        .values("question_id", "number", "choice")
-        .annotate(n=Count("pk"))
-    ):
-        key = row["number"] if row["number"] is not None else row["choice"]
-        counts.setdefault(row["question_id"], {})[key] = row["n"]
-    stats = {row["question_id"]: row for row in numbers.values("question_id").annotate(**NUMBER_STATS)}
-    by_role: dict[int, list] = {}
-    by_department: dict[int, list] = {}
-    # Anonymous answers carry no department (see surveys.anonymity).
-    groupings = [(by_role, "response__role")] + ([] if survey.anonymous else [(by_department, "response__department")])
-    for target, group_field in groupings:
-        for row in numbers.values("question_id", group=F(group_field)).annotate(**NUMBER_STATS).order_by():
-            target.setdefault(row["question_id"], []).append(row)
-    trend_rows: dict[int, dict] = {}
-    for row in (
-        numbers.annotate(period=_period(survey)).values("question_id", "period").annotate(**NUMBER_STATS).order_by()
-    ):
-        if row["period"] is not None:  # Answers pooled over the whole survey have no round.
-            trend_rows.setdefault(row["question_id"], {})[row["period"]] = row
-    texts = _texts(survey=survey, answers=answers)
+    cells = _answer_cells(survey=survey, questions=questions)
+    answered_by, counts, stats, trend_rows = cells["answered_by"], cells["counts"], cells["stats"], cells["by_period"]
+    texts = _texts(survey=survey, questions=questions)
 
     role_labels = dict(Role.choices)
     periods = sorted({p for rows in trend_rows.values() for p in rows})
@@ -308,52 +375,71 @@ def survey_results(*, survey: Survey) -> dict:
             ]
         if question.kind in SurveyQuestion.NUMBER_KINDS and question.pk in stats:
             row = stats[question.pk]
-            entry["average"] = round(row["average"], 1) if row["average"] is not None else None
+            entry["average"] = round(row.average, 1) if row.average is not None else None
             if question.kind == SurveyQuestion.Kind.NPS:
-                passives = row["n"] - row["promoters"] - row["detractors"]
+                passives = row.n - row.promoters - row.detractors
                 entry["nps"] = {
-                    "score": _nps(row["promoters"], row["detractors"], row["n"]),
-                    "promoters": _rate(row["promoters"], row["n"]),
-                    "passives": _rate(passives, row["n"]),
-                    "detractors": _rate(row["detractors"], row["n"]),
+                    "score": _nps(row.promoters, row.detractors, row.n),
+                    "promoters": _rate(row.promoters, row.n),
+                    "passives": _rate(passives, row.n),
+                    "detractors": _rate(row.detractors, row.n),
                 }
-            entry["by_role"] = _group_rows(by_role.get(question.pk, []), question, role_labels)
-            entry["by_department"] = _group_rows(by_department.get(question.pk, []), question)
+            entry["by_role"] = _group_rows(cells["by_role"].get(question.pk, []), question, role_labels)
+            entry["by_department"] = _group_rows(cells["by_department"].get(question.pk, []), question)
             points = []
             for p in periods:
                 point = trend_rows.get(question.pk, {}).get(p)
-                if point is None or not privacy.is_shown(point["n"]):
+                if point is None or not privacy.is_shown(point.n):
                     points.append(None)
                 elif question.kind == SurveyQuestion.Kind.NPS:
-                    points.append(_nps(point["promoters"], point["detractors"], point["n"]))
+                    points.append(_nps(point.promoters, point.detractors, point.n))
                 else:
-                    points.append(round(point["average"], 2))
+                    points.append(round(point.average, 2))
             series = {"label": question.text, "data": points}
             trend["nps" if question.kind == SurveyQuestion.Kind.NPS else "ratings"].append(series)
         if question.kind == SurveyQuestion.Kind.TEXT:
-            entry["texts"] = texts.get(question.pk, [])[:TEXTS_SHOWN]
-            entry["texts_total"] = len(texts.get(question.pk, []))
+            entry["texts"] = texts.get(question.pk, [])
+            entry["texts_total"] = cells["written"].get(question.pk, 0)
         results["questions"].append(entry)
     if len(periods) > 1:
         results["trend"] = trend
     return results
 
 
-def _texts(*, survey: Survey, answers: QuerySet) -> dict[int, list[dict]]:
-    """Free-text answers per question. Anonymous: the text only, in random order.
-    Attributed: with the person's name and the date, newest first."""
-    texts = answers.filter(question__kind=SurveyQuestion.Kind.TEXT).exclude(text="")
+def _texts(*, survey: Survey, questions: list[SurveyQuestion]) -> dict[int, list[dict]]:
+    """At most ``TEXTS_SHOWN`` free-text answers per question (one query; the page says how
+    many there are and the CSV has them all). Anonymous: the text only, a random choice
+    in random order. Attributed: with the person's name and the date, newest first."""
+    text_questions = [q.pk for q in questions if q.kind == SurveyQuestion.Kind.TEXT]
+    if not text_questions:
+        return {}
+    texts = SurveyAnswer.objects.filter(response__survey=survey, question_id__in=text_questions).exclude(text="")
     grouped: dict[int, list[dict]] = {}
     if survey.anonymous:
-        rows = list(texts.values_list("question_id", "text"))
+        rows = list(
+            texts.annotate(rank=Window(RowNumber(), partition_by=[F("question_id")], order_by=Random()))
+            .filter(rank__lte=TEXTS_SHOWN)
+            .values_list("question_id", "text")
+        )
         random.SystemRandom().shuffle(rows)
         for question_id, text in rows:
             grouped.setdefault(question_id, []).append({"text": text})
         return grouped
     person = "response__invitation__enrollment__person__"
-    rows = texts.values(
-        "question_id", "text", "response__submitted_on", "response__role", f"{person}first_name", f"{person}last_name"
-    ).order_by("-response__submitted_on", "pk")
+    newest_first = [F("response__submitted_on").desc(), F("pk").asc()]
+    rows = (
+        texts.annotate(rank=Window(RowNumber(), partition_by=[F("question_id")], order_by=newest_first))
+        .filter(rank__lte=TEXTS_SHOWN)
+        .values(
+            "question_id",
+            "text",
+            "response__submitted_on",
+            "response__role",
+            f"{person}first_name",
+            f"{person}last_name",
+        )
+        .order_by("-response__submitted_on", "pk")
+    )
     role_labels = dict(Role.choices)
     for row in rows:
         grouped.setdefault(row["question_id"], []).append(
