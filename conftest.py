@@ -3,7 +3,10 @@
 import pytest
 from django.core.cache import cache
 
+from mentorship.testing import hypothesis_profiles_load
 from people.tests.factories import PersonFactory, UserFactory
+
+hypothesis_profiles_load()
 
 
 @pytest.fixture(autouse=True)

@@ -33,3 +33,28 @@ def redis_per_test_worker() -> None:
         if index and value.startswith(("redis://", "rediss://")):
             os.environ[name] = _shift_database(value, REDIS_DATABASES_PER_WORKER * index)
     os.environ[MARK] = "1"
+
+
+# --- Hypothesis: fewer examples for `make test`, the full count in CI -----------------------
+
+HYPOTHESIS_PROFILES = {"dev": 25, "ci": 100}  # examples per property at the default weight
+
+
+def hypothesis_profiles_load() -> None:
+    """Register the two profiles and load ``HYPOTHESIS_PROFILE`` (``dev`` unless set;
+    ``.ci/run`` sets ``ci``). No deadline: a shared CI machine makes timings meaningless."""
+    from hypothesis import settings
+
+    for name, count in HYPOTHESIS_PROFILES.items():
+        settings.register_profile(name, max_examples=count, deadline=None, print_blob=True)
+    name = os.environ.get("HYPOTHESIS_PROFILE") or "dev"
+    if name not in HYPOTHESIS_PROFILES:
+        raise SystemExit(f"HYPOTHESIS_PROFILE must be one of {', '.join(HYPOTHESIS_PROFILES)}, not {name!r}")
+    settings.load_profile(name)
+
+
+def examples(weight: int) -> int:
+    """A property's number of examples: ``weight`` in CI, scaled down for ``make test``."""
+    from hypothesis import settings
+
+    return max(5, round(weight * settings.default.max_examples / HYPOTHESIS_PROFILES["ci"]))

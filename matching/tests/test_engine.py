@@ -17,6 +17,7 @@ from ortools.graph.python import max_flow, min_cost_flow
 
 from matching import engine
 from matching.engine import IN_PERSON, REMOTE, Features, ScoringRules, assign, hard_constraint_masks, score_pairs
+from mentorship.testing import examples
 
 OBJECTIVES = ("participation", "quality", "balanced")
 QUALITY_MIN = 0.5
@@ -149,7 +150,7 @@ def small_instances(draw):
 
 
 @pytest.mark.parametrize("pruned", [False, True], ids=["full", "pruned"])
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(200), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(instance=small_instances())
 def test_matches_brute_force(instance, pruned, monkeypatch):
     if pruned:

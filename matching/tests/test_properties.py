@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from matching.features import MatchSettings, Profile, cohort_build, management_chains
 from matching.models import MatchingCriteria
 from matching.scoring import cohort_assign, cohort_score
+from mentorship.testing import examples
 
 AT = datetime.datetime(2027, 3, 1, 12, tzinfo=datetime.UTC)
 TIME_ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Sydney"]
@@ -99,7 +100,7 @@ def _violations(case, mentee: Profile, mentor: Profile) -> list[str]:
     return problems
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(80), suppress_health_check=[HealthCheck.too_slow])
 @given(cohorts())
 def test_assignments_never_break_a_hard_rule_or_overfill_a_mentor(case):
     cohort = cohort_build(
@@ -136,7 +137,7 @@ def test_assignments_never_break_a_hard_rule_or_overfill_a_mentor(case):
         assert lock in used or lock in skipped
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(cohorts())
 def test_forbidden_pairs_score_minus_infinity_and_allowed_ones_sum_their_parts(case):
     cohort = cohort_build(

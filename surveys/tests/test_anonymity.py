@@ -17,6 +17,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mentorship.testing import examples
 from programs.models import Role
 from surveys import anonymity, services
 from surveys.models import SealedSurveyResponse, Survey, SurveyInstance, SurveyInvitation, SurveyResponse
@@ -204,7 +205,7 @@ def test_roles_are_reported_apart_only_when_each_has_five(program, pulse):
 # --- The property: no stored row ever narrows an answer below the minimum ---------------
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(12), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     mentors=st.integers(0, 7),
     mentees=st.integers(0, 9),
