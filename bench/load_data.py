@@ -210,10 +210,10 @@ def build(*, seed: int = 11, sizes: dict | None = None) -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from core.models import Notification
     from evaluation.models import ProgramSnapshot
     from evaluation.services import program_evaluate
     from matching.models import MatchingCriteria, MatchProposal, MatchRun, Pairing
-    from mentorship.models import Notification
     from people.models import Department, Language, Location, Person, SelfIdentification, Skill, User
     from programs.models import (
         Enrollment,

@@ -162,8 +162,8 @@ def build(pairings: int, *, seed: int = 1) -> None:
 
 def naive_sweep(pairing_ids, *, now) -> None:
     """What a first draft would do: one pairing at a time, notification_send per person."""
+    from core.notifications import notification_send
     from matching.models import Pairing
-    from mentorship.notifications import notification_send
     from sessions.localtime import when_text
 
     for pairing in Pairing.objects.filter(pk__in=pairing_ids).select_related("program"):
@@ -206,7 +206,7 @@ def naive_sweep(pairing_ids, *, now) -> None:
 def timed(fn):
     from django.db import connection, transaction
 
-    from mentorship.models import Notification
+    from core.models import Notification
 
     with transaction.atomic():
         before = Notification.objects.count()

@@ -48,7 +48,7 @@ limit_request_line = 8190
 limit_request_fields = 100
 
 # Logs to stderr: journald keeps them (journalctl -u mentoring-web). The app's own lines are
-# JSON (mentorship/logs.py); this access log adds what only gunicorn sees (requests a killed
+# JSON (core/logs.py); this access log adds what only gunicorn sees (requests a killed
 # worker never answered), with nginx's request id to join the two. The path is logged
 # without its query string (%(U)s): a directory search is a name.
 errorlog = "-"

@@ -9,9 +9,9 @@ sessions can be cancelled, and the rule counts held sessions only.
 
 from django.dispatch import receiver
 
+from core.jobs import task_queue_on_commit
 from evaluation import tasks
 from matching.signals import pairing_finished, pairing_started, program_pairings_changed
-from mentorship.jobs import task_queue_on_commit
 from programs.signals import goal_changed
 from sessions.signals import session_held
 from surveys.signals import survey_answered

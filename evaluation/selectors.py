@@ -35,6 +35,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.models import Notification
 from evaluation.health import (
     HEALTH_LEVELS,
     LEVEL_OF,
@@ -45,7 +46,6 @@ from evaluation.health import (
 )
 from evaluation.models import PairHealth, ProgramHealthState, ProgramSnapshot
 from matching.models import Pairing
-from mentorship.models import Notification
 from people import privacy
 from people.models import Person
 from programs.models import Enrollment, Goal, GoalEvent, Objective, Program, Role, TrainingCompletion, TrainingModule

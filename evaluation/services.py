@@ -22,6 +22,7 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
+from core.notifications import notification_send
 from evaluation.health import (
     FACTS,
     health_due_at,
@@ -33,7 +34,6 @@ from evaluation.health import (
 from evaluation.models import PairHealth, ProgramHealthState, ProgramSnapshot
 from evaluation.selectors import nudge_key, program_snapshot_compute, site_today
 from matching.models import Pairing
-from mentorship.notifications import notification_send
 from programs.models import Program
 
 SNAPSHOT_FIELDS = [

@@ -6,8 +6,8 @@ import logging
 
 from celery import shared_task
 
+from core.tasks import as_id
 from evaluation import services
-from mentorship.tasks import as_id
 from programs.models import Program
 
 logger = logging.getLogger(__name__)

@@ -18,12 +18,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
+from core.jobs import task_queue_on_commit
+from core.permissions import hr_admin_required
 from evaluation import diversity as diversity_figures
 from evaluation import exports, selectors, services, tasks
 from evaluation.forms import HealthFilterForm, TrendForm
 from evaluation.health import RULE_SUMMARY, Health
-from mentorship.jobs import task_queue_on_commit
-from mentorship.permissions import hr_admin_required
 from people import privacy
 
 T = "evaluation/"

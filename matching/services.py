@@ -23,10 +23,10 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
+from core.jobs import task_queue_on_commit
+from core.notifications import notification_send
 from matching import signals
 from matching.models import MatchingCriteria, MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
-from mentorship.jobs import task_queue_on_commit
-from mentorship.notifications import notification_send
 from programs.models import Enrollment, Program, Role
 
 logger = logging.getLogger(__name__)
@@ -591,10 +591,8 @@ def pairing_end(*, pairing: Pairing, user, reason: str) -> Pairing:
         title=lambda me, partner: f"Your mentoring with {partner.person.full_name} has ended",
         body=lambda me, partner: f"The pairing in {pairing.program.name} has ended: {reason}",
     )
-    # The early-exit survey, if the program has one (it goes out after commit).
-    from surveys.services import surveys_on_pairing_ended
-
-    surveys_on_pairing_ended(pairing_id=pairing.pk)
+    # The early-exit survey, if the program has one (surveys; it goes out after commit).
+    signals.pairing_ended.send(sender=Pairing, pairing_id=pairing.pk)
     logger.info("Pairing %s ended by user %s", pairing.pk, user.pk)
     return pairing
 

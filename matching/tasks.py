@@ -5,8 +5,8 @@ import logging
 
 from celery import shared_task
 
+from core.tasks import as_id
 from matching import services
-from mentorship.tasks import as_id
 
 logger = logging.getLogger(__name__)
 

@@ -16,12 +16,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from core.permissions import hr_admin_required
+from core.submissions import submit_once
 from matching import selectors, services
 from matching.forms import MatchingCriteriaForm, MentorshipRequestForm, PairingEndForm, PairOverrideForm, ReasonForm
 from matching.models import MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
 from matching.services import MatchingError
-from mentorship.permissions import hr_admin_required
-from mentorship.submissions import submit_once
 from people import privacy
 from programs.models import Enrollment, Program, Role
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
+from core.logs import logging_config, structlog_configure
 from mentorship.config import env, env_file_read
-from mentorship.logs import logging_config, structlog_configure
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Development: `make run` writes ./.env (DEBUG=1), read here so that `python manage.py ...`
@@ -58,13 +58,16 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_structlog",
-    "mentorship",
+    # Layers, bottom to top (docs/architecture.md); each imports only from those above it here.
+    "core.apps.CoreConfig",
     "people",
     "programs",
     "matching",
     "sessions.apps.MentoringSessionsConfig",
     "surveys",
     "evaluation",
+    "portal",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -72,7 +75,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     # Before anything reads the session cookie or a form: NUL in a request is a 400.
-    "mentorship.middleware.RefuseUnstorableTextMiddleware",
+    "core.middleware.RefuseUnstorableTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -82,7 +85,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "mentorship.middleware.UserTimeZoneMiddleware",
+    "people.middleware.UserTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "mentorship.urls"
@@ -98,7 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "mentorship.context_processors.navigation",
+                "portal.context_processors.navigation",
             ],
         },
     },
@@ -298,22 +301,22 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE = {
     # Messages the broker refused while it was down (mentorship/jobs.py), sent once it is back.
     "requeue-deferred-tasks": {
-        "task": "mentorship.tasks.deferred_tasks_requeue",
+        "task": "core.tasks.deferred_tasks_requeue",
         "schedule": crontab(minute="*"),
     },
     # One-time form tokens (double-click protection) are kept for a day.
     "expire-form-submissions": {
-        "task": "mentorship.tasks.form_submissions_expire",
+        "task": "core.tasks.form_submissions_expire",
         "schedule": crontab(minute=50, hour=3),
     },
     # Proof for /healthz that beat, the broker and a worker work (stale after 3 minutes).
     "worker-heartbeat": {
-        "task": "mentorship.tasks.worker_heartbeat",
+        "task": "core.tasks.worker_heartbeat",
         "schedule": crontab(minute="*"),
     },
     # Every email due: lost messages, dead workers' claims, retries after backoff (all, in batches).
     "retry-unsent-notification-emails": {
-        "task": "mentorship.tasks.notification_emails_retry",
+        "task": "core.tasks.notification_emails_retry",
         "schedule": crontab(minute="*/2"),
     },
     # Self-select requests a mentor left unanswered past their date; each mentee is told once.
@@ -378,4 +381,4 @@ DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
 # One line per request (request_finished); the request_started line only at DEBUG level.
 DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG
 
-# The folders under VAR_DIR are created when Django starts (mentorship.apps), not here.
+# The folders under VAR_DIR are created when Django starts (core.apps), not here.

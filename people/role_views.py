@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
-from mentorship.permissions import hr_admin_required
+from core.permissions import hr_admin_required
 from people import roles
 from people.models import Person
 

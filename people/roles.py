@@ -15,7 +15,7 @@ import uuid
 from django.db import transaction
 from django.db.models import QuerySet
 
-from mentorship.notifications import notification_send
+from core.notifications import notification_send
 from people.models import Person, User
 
 logger = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ from django.db import DatabaseError, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from mentorship.jobs import task_queue_on_commit
+from core.jobs import task_queue_on_commit
 from people.models import Department, ImportJob, Language, Location, Person, SelfIdentification, User
 
 logger = logging.getLogger(__name__)

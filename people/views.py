@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from mentorship.permissions import hr_admin_required
+from core.permissions import hr_admin_required
 from people import privacy, roles, selectors, services
 from people.forms import DirectoryFilterForm, PeopleImportUploadForm, SelfIdentificationForm
 from people.models import ImportJob, Person, SelfIdentification

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from mentorship.tasks import as_id
+from core.tasks import as_id
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=5)

@@ -23,8 +23,8 @@ from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core.notifications import notification_emails_queue, notifications_send_bulk
 from matching.models import Pairing
-from mentorship.notifications import notification_emails_queue, notifications_send_bulk
 from people.models import User
 from programs.models import Program
 from sessions.localtime import when_text

@@ -19,7 +19,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorship.notifications import notification_send
+from core.notifications import notification_send
 from people.models import Person
 from programs.models import Goal
 from sessions import signals
@@ -305,10 +305,8 @@ def _held_session_apply(
         body=f"{len(action_items)} action item(s) recorded." if action_items else "",
         anchor=f"session-{session.pk}",
     )
-    # The post-session pulse, if the program has one (invitations go out after commit).
-    from surveys.services import surveys_on_session_held
-
-    surveys_on_session_held(session_id=session.pk, pairing_id=session.pairing_id)
+    # The post-session pulse, if the program has one (surveys; invitations go out after commit).
+    signals.session_logged.send(sender=MentoringSession, session_id=session.pk, pairing_id=session.pairing_id)
     session_id, pairing_id = session.pk, session.pairing_id
     transaction.on_commit(
         lambda: signals.session_held.send_robust(sender=MentoringSession, session_id=session_id, pairing_id=pairing_id)

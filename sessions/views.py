@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from mentorship.submissions import submit_once
+from core.submissions import submit_once
 from sessions import calendar, selectors, services
 from sessions.forms import (
     ActionItemForm,

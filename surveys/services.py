@@ -25,9 +25,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from core.notifications import notification_emails_queue, notifications_send_bulk
+from core.services import model_fields_assign
 from matching.models import Pairing
-from mentorship.notifications import notification_emails_queue, notifications_send_bulk
-from mentorship.services import model_fields_assign
 from programs.models import Enrollment, Program
 from surveys import anonymity, library, signals
 from surveys.models import (
@@ -482,7 +482,7 @@ def _event_rounds_open(*, pairing_id: int, trigger: str, occurrence: str, sessio
 
 
 def _invite_on_commit(instance_id: int) -> None:
-    from mentorship.jobs import task_queue_on_commit
+    from core.jobs import task_queue_on_commit
     from surveys.tasks import survey_instance_invite
 
     task_queue_on_commit(survey_instance_invite, instance_id)

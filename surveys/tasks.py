@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from mentorship.tasks import as_id
+from core.tasks import as_id
 from surveys import services
 
 logger = logging.getLogger(__name__)

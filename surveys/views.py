@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from mentorship.permissions import hr_admin_required
-from mentorship.submissions import submit_once
+from core.permissions import hr_admin_required
+from core.submissions import submit_once
 from people import privacy
 from programs.models import Program
 from surveys import selectors, services

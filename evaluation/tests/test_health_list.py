@@ -2,10 +2,10 @@
 
 import pytest
 
+from core.models import Notification
 from evaluation import services
 from evaluation.tests import builders as b
 from matching.models import Pairing
-from mentorship.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from core.models import Notification
 from matching.models import MentorshipRequest
 from matching.tests.factories import matching_program, mentee, mentor
-from mentorship.models import Notification
 from mentorship.tests.submission import form_token, post_twice
 from programs.models import Program
 

@@ -44,7 +44,7 @@ def test_ending_a_pairing_early_sends_the_exit_survey_to_both(hr_admin, django_c
 
 
 def test_a_mentee_who_withdraws_ends_their_pairing_and_the_mentor_is_told(django_capture_on_commit_callbacks):
-    from mentorship.models import Notification
+    from core.models import Notification
     from programs.services.enrollment import enrollment_withdraw
 
     program = matching_program(status=Program.Status.RUNNING)

@@ -6,12 +6,12 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from core.models import Notification
 from matching import services
 from matching.features import cohort_load
 from matching.models import MentorshipRequest, Pairing
 from matching.services import MatchingError
 from matching.tests.factories import MentorshipRequestFactory, PairingFactory, matching_program, mentee, mentor
-from mentorship.models import Notification
 from programs.models import Program
 
 pytestmark = pytest.mark.django_db

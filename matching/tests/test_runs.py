@@ -5,12 +5,12 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from core.models import Notification
 from matching import scoring, selectors, services
 from matching.models import MatchingCriteria, MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
 from matching.services import MatchingError
 from matching.tasks import match_run_execute
 from matching.tests.factories import MatchRunFactory, PairingFactory, matching_program, mentee, mentor
-from mentorship.models import Notification
 from people.tests.factories import DepartmentFactory, LocationFactory, PersonFactory, SelfIdentificationFactory
 from programs.models import Program
 

@@ -6,12 +6,12 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from core.models import Notification
 from matching import selectors, services
 from matching.models import MatchingCriteria, MentorshipRequest, Pairing
 from matching.services import MatchingError
 from matching.tasks import mentorship_requests_expire
 from matching.tests.factories import MentorshipRequestFactory, PairingFactory, matching_program, mentee, mentor
-from mentorship.models import Notification
 from people.tests.factories import PersonFactory, SkillFactory
 from programs.models import EnrollmentSkill, Program
 from programs.tests.factories import TrainingModuleFactory

@@ -3,7 +3,7 @@
 import os
 from contextlib import contextmanager
 
-from mentorship import jobs
+from core import jobs
 from mentorship.celery import app
 
 # Port 1 (tcpmux) is never served on a test machine: every connection is refused at once.

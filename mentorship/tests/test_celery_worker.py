@@ -11,10 +11,10 @@ from django.conf import settings
 from django.core import mail
 from django.db import connection
 
-from mentorship import notifications
+from core import notifications
+from core.models import Notification
+from core.tasks import notification_email_send
 from mentorship.celery import app
-from mentorship.models import Notification
-from mentorship.tasks import notification_email_send
 
 
 def require_services():

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import structlog
 
+from core.logs import logging_config
 from mentorship.celery import app as celery_app
-from mentorship.logs import logging_config
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"

@@ -20,8 +20,8 @@ from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from core.notifications import notification_send
 from matching.models import MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
-from mentorship.notifications import notification_send
 from people import services as people_services
 from people.models import Person, User
 from people.tests.factories import IMPORT_HEADER, UserFactory, import_csv, import_row

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from mentorship.models import Notification
+from core.models import Notification
 from people import roles
 from people.models import User
 from people.tests.factories import PersonFactory, UserFactory

@@ -21,9 +21,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from mentorship.jobs import task_queue_on_commit
-from mentorship.notifications import notification_send
+from core.jobs import task_queue_on_commit
+from core.notifications import notification_send
 from people.models import Person, Skill
+from programs import signals
 from programs.models import Enrollment, EnrollmentSkill, Program, Role
 
 logger = logging.getLogger(__name__)
@@ -303,10 +304,11 @@ def enrollment_withdraw(*, enrollment: Enrollment) -> Enrollment:
 
 
 def _pairings_end(*, enrollment: Enrollment, user, reason: str) -> None:
-    # Someone who leaves can't stay paired: their partner goes back to the pool.
-    from matching.services import enrollment_pairings_end
-
-    enrollment_pairings_end(enrollment=enrollment, user=user, reason=reason)
+    # Someone who leaves can't stay paired: matching ends their pairings in this transaction
+    # and their partner goes back to the pool.
+    signals.enrollment_left.send(
+        sender=Enrollment, enrollment_id=enrollment.pk, user_id=user.pk if user else None, reason=reason
+    )
 
 
 # --- HR decisions and the waitlist ---------------------------------------------

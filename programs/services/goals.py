@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorship.notifications import notification_send
+from core.notifications import notification_send
 from programs import signals
 from programs.models import (
     GOAL_COMMENTER_PAIRING_STATUSES,

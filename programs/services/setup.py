@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from mentorship.notifications import notification_send
-from mentorship.services import model_fields_assign
+from core.notifications import notification_send
+from core.services import model_fields_assign
+from programs import signals
 from programs.models import GoalTemplate, Objective, Program, ProgramQuestion, Role, TrainingModule
 
 logger = logging.getLogger(__name__)
@@ -196,13 +197,11 @@ def program_transition(*, program: Program, to_status: str, user) -> Program:
         raise ValidationError("Someone else changed this program's status meanwhile. Reload the page and try again.")
     program.status = to_status
     logger.info("Program %s moved from %s to %s by user %s", program.pk, from_status, to_status, user.pk)
-    # Pairings follow the program: confirmed ones start when it runs, live ones complete when it closes.
-    from matching.services import program_pairings_activate, program_pairings_complete
-
-    if to_status == Status.RUNNING:
-        program_pairings_activate(program=program)
-    elif to_status == Status.CLOSED:
-        program_pairings_complete(program=program)
+    # Pairings follow the program (matching): confirmed ones start when it runs, live ones
+    # complete when it closes.
+    signals.program_status_changed.send(
+        sender=Program, program_id=program.pk, from_status=from_status, to_status=to_status
+    )
     _program_owners_notify_status(program=program, from_status=from_status, user=user)
     return program
 

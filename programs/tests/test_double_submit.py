@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from mentorship.models import Notification
+from core.models import Notification
 from mentorship.tests.submission import form_token, post_twice
 from programs.models import Enrollment, Goal, GoalComment, Milestone, Program
 from programs.services import goals as services

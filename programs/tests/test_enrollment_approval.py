@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorship.models import Notification
+from core.models import Notification
 from programs.models import Enrollment, Program, Role
 from programs.services.enrollment import EnrollmentError, enrollment_approve, enrollment_waitlist_promote
 from programs.tests.enrollment_helpers import participants_url, person_with_account

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from mentorship.models import Notification
+from core.models import Notification
 from people.models import Person
 from people.tests.factories import PersonFactory
 from programs.models import Enrollment, Program, Role

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.models import Notification
 from matching.models import Pairing
-from mentorship.models import Notification
 from programs.models import Enrollment, Goal, GoalEvent
 from programs.services import goals as services
 from programs.tests.factories import GoalTemplateFactory

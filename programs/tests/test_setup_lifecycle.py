@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from mentorship.models import Notification
+from core.models import Notification
 from programs.models import Program, Role
 from programs.services.setup import program_transition
 from programs.tests.factories import EnrollmentFactory, ProgramFactory

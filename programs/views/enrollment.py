@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from mentorship.permissions import hr_admin_required
-from mentorship.submissions import submit_once
+from core.permissions import hr_admin_required
+from core.submissions import submit_once
 from people.models import Person
 from programs.forms.enrollment import (
     DecisionForm,

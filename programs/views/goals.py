@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from mentorship.submissions import submit_once
+from core.submissions import submit_once
 from programs import goal_selectors as selectors
 from programs.forms.goals import GoalAdoptForm, GoalCommentForm, GoalForm, GoalProgressForm, MilestoneForm
 from programs.models import Enrollment, Goal, GoalTemplate, Milestone, Role

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.models import Notification
 from matching.models import Pairing
-from mentorship.models import Notification
 from programs.models import Goal, GoalEvent
 from programs.tests.factories import GoalTemplateFactory
 from sessions.demo import seed_sessions

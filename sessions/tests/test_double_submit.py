@@ -10,7 +10,7 @@ from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
-from mentorship.models import Notification
+from core.models import Notification
 from mentorship.tests.services import require_postgresql
 from mentorship.tests.submission import form_token, post_twice
 from sessions import services

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from mentorship.models import Notification
+from core.models import Notification
 from sessions.models import ActionItem, MentoringSession, PrivateNote
 from sessions.tests.helpers import count_queries, make_action_item, make_goal, make_session, make_user
 

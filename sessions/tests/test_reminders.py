@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.models import Notification
 from matching.models import Pairing
-from mentorship.models import Notification
 from sessions import reminders
 from sessions.models import ActionItem, InactivityNudge, MentoringSession
 from sessions.tests.helpers import make_action_item, make_pairing, make_session, make_user
@@ -253,7 +253,7 @@ def test_sweep_query_count_does_not_grow_with_pairings(program, hr_admin, size):
 
 
 def test_notifications_send_bulk_skips_taken_and_repeated_keys(alice, bob):
-    from mentorship.notifications import notification_send, notifications_send_bulk
+    from core.notifications import notification_send, notifications_send_bulk
 
     notification_send(recipient=alice, kind="x", title="Earlier", key="taken", email=False)
     items = [

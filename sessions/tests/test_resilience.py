@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from mentorship.models import DeferredTask, Notification
-from mentorship.tasks import deferred_tasks_requeue
+from core.models import DeferredTask, Notification
+from core.tasks import deferred_tasks_requeue
 from mentorship.tests.broker import broker_down
 from sessions import reminders
 from sessions.models import MentoringSession

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mentorship.models import Notification
+from core.models import Notification
 from sessions.models import Resource
 from sessions.tests.helpers import count_queries, make_goal, make_pairing, make_user
 

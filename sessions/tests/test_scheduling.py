@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from core.models import Notification
 from matching.models import Pairing
-from mentorship.models import Notification
 from sessions.models import MentoringSession
 from sessions.tests.helpers import count_queries, make_session
 

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from core.models import Notification
 from matching.models import Pairing
-from mentorship.models import Notification
 from people.tests.factories import PersonFactory
 from programs.models import Enrollment, Program, Role
 from programs.tests.factories import EnrollmentFactory

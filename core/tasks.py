@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from mentorship import health, jobs, notifications, submissions
+from core import health, jobs, notifications, submissions
 
 logger = logging.getLogger(__name__)
 

@@ -63,7 +63,7 @@ class Notification(models.Model):
 class DeferredTask(models.Model):
     """A background task the broker refused after its write was committed (Redis down).
 
-    ``mentorship.jobs.task_queue`` keeps it here instead of failing the request;
+    ``core.jobs.task_queue`` keeps it here instead of failing the request;
     ``deferred_tasks_requeue`` sends it when the broker is back. ``args`` are
     primary keys only, like every task argument."""
 
@@ -92,7 +92,7 @@ class WorkerHeartbeat(models.Model):
 
 class FormSubmission(models.Model):
     """A create form's one-time token, claimed by the first POST that carried it
-    (``mentorship.submissions.submit_once``); a repeat gets ``response_url``, the
+    (``core.submissions.submit_once``); a repeat gets ``response_url``, the
     first POST's redirect, instead of a second row. Kept for a day."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
-from mentorship.models import WorkerHeartbeat
+from core.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def cache_check() -> dict:
 
 
 def broker_check() -> dict:
-    from mentorship.celery import app
+    from celery import current_app as app
 
     if app.conf.task_always_eager:
         return {"ok": True, "eager": True}

@@ -10,8 +10,8 @@ from django.db import OperationalError, connection
 from django.test import RequestFactory
 from django.utils import timezone
 
-from mentorship.models import WorkerHeartbeat
-from mentorship.tasks import worker_heartbeat
+from core.models import WorkerHeartbeat
+from core.tasks import worker_heartbeat
 from mentorship.tests.broker import broker_down
 from mentorship.tests.services import require_postgresql, terminate_backend
 

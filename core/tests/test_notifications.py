@@ -7,9 +7,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorship import notifications
-from mentorship.models import Notification
-from mentorship.tasks import notification_email_send, notification_emails_retry
+from core import notifications
+from core.models import Notification
+from core.tasks import notification_email_send, notification_emails_retry
 
 pytestmark = pytest.mark.django_db
 

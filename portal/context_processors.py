@@ -2,7 +2,7 @@ from django.utils.functional import SimpleLazyObject
 
 
 def _navigation(user):
-    from mentorship.models import Notification
+    from core.models import Notification
     from programs.models import Enrollment, Program
 
     roles = set(

@@ -9,9 +9,9 @@ from django.shortcuts import redirect
 from django.test import RequestFactory
 from django.utils import timezone
 
-from mentorship.models import FormSubmission
-from mentorship.submissions import REPEAT_MESSAGE, form_submissions_expire, submission_token_new, submit_once
-from mentorship.tasks import form_submissions_expire as form_submissions_expire_task
+from core.models import FormSubmission
+from core.submissions import REPEAT_MESSAGE, form_submissions_expire, submission_token_new, submit_once
+from core.tasks import form_submissions_expire as form_submissions_expire_task
 
 pytestmark = pytest.mark.django_db
 

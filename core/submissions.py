@@ -34,7 +34,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils import timezone
 
-from mentorship.models import FormSubmission
+from core.models import FormSubmission
 
 logger = logging.getLogger(__name__)
 

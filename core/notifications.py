@@ -5,7 +5,7 @@ Reminders, survey invitations and match proposals all call ``notification_send``
 
 Email delivery, and what happens when it goes wrong:
 
-- Each email is queued after commit (``mentorship.jobs``) and sent by a worker that
+- Each email is queued after commit (``core.jobs``) and sent by a worker that
   first *claims* it (a conditional UPDATE pending -> sending): two workers given the
   same id send it once.
 - An SMTP error puts it back to pending with a later ``email_retry_at``
@@ -34,8 +34,8 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from mentorship.jobs import task_queue, task_queue_on_commit
-from mentorship.models import Notification
+from core.jobs import task_queue, task_queue_on_commit
+from core.models import Notification
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def notification_send(*, recipient, kind: str, title: str, key: str, body: str =
     if not created:
         return None
     if email:
-        from mentorship.tasks import notification_email_send
+        from core.tasks import notification_email_send
 
         task_queue_on_commit(notification_email_send, notification.pk)
     return notification
@@ -140,7 +140,7 @@ def _emails_claim_and_send(ids: list[int], mail_connection) -> int:
         try:
             send_mail(
                 subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{notification.title}",
-                message=render_to_string("mentorship/email/notification.txt", _email_context(notification)),
+                message=render_to_string("core/email/notification.txt", _email_context(notification)),
                 from_email=None,
                 recipient_list=[notification.recipient.email],
                 connection=mail_connection,
@@ -363,7 +363,7 @@ EMAIL_BATCH = 200
 def notification_emails_queue(notification_ids: list[int]) -> None:
     """Queue the emails of notifications a sweep created: one task per batch, after commit.
     Ids that are never queued (a crash before commit) are found by ``notification_emails_retry``."""
-    from mentorship.tasks import notification_emails_send_batch
+    from core.tasks import notification_emails_send_batch
 
     for start in range(0, len(notification_ids), EMAIL_BATCH):
         task_queue_on_commit(notification_emails_send_batch, list(notification_ids[start : start + EMAIL_BATCH]))
@@ -372,7 +372,7 @@ def notification_emails_queue(notification_ids: list[int]) -> None:
 def notification_emails_requeue(*, now=None) -> int:
     """The retry job: give up dead last-attempt claims, then queue every email due, in
     batches of EMAIL_BATCH. Returns how many were queued."""
-    from mentorship.tasks import notification_emails_send_batch
+    from core.tasks import notification_emails_send_batch
 
     notification_emails_give_up_dead_claims(now=now)
     queued = 0

@@ -7,50 +7,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from mentorship import health, notifications
-from mentorship.models import Notification
-from mentorship.permissions import hr_admin_required
-from mentorship.tasks import as_id
-from programs.models import Enrollment, Program
-from programs.services.enrollment import ACTIVE_STATUSES, enrollment_next_steps
-from programs.services.training import enrollments_annotate_training
-
-
-def home(request):
-    """Each person's start page: what they can do, by role.
-
-    Participants see their programs with next steps, pending invitations and
-    programs open for sign-up; owners and HR admins also see their programs.
-    """
-    user = request.user
-    mine = Enrollment.objects.filter(person__user=user).select_related("program")
-    enrollments = list(
-        enrollments_annotate_training(queryset=mine.filter(status__in=ACTIVE_STATUSES)).order_by(
-            "-program__start_date", "program__name"
-        )
-    )
-    for enrollment in enrollments:
-        enrollment.next_steps = enrollment_next_steps(enrollment=enrollment)
-    taken = Enrollment.objects.filter(person__user=user).exclude(status=Enrollment.Status.WITHDRAWN).values("program")
-    context = {
-        "enrollments": enrollments,
-        "invitations": mine.filter(status=Enrollment.Status.INVITED, program__status=Program.Status.ENROLLING)
-        .select_related("invited_by")
-        .order_by("-invited_at"),
-        "open_programs": Program.objects.filter(status=Program.Status.ENROLLING, open_signup=True)
-        .exclude(pk__in=taken)
-        .order_by("start_date", "name"),
-        "owned_programs": Program.objects.filter(owners=user) if not user.is_hr_admin else Program.objects.none(),
-        "all_programs": Program.objects.all() if user.is_hr_admin else Program.objects.none(),
-        "recent_notifications": Notification.objects.for_user(user)[:5],
-        "failed_email_count": notifications.notification_emails_failed().count() if user.is_hr_admin else 0,
-    }
-    return render(request, "mentorship/home.html", context)
+from core import health, notifications
+from core.models import Notification
+from core.permissions import hr_admin_required
+from core.tasks import as_id
 
 
 def notification_list(request):
     page = Paginator(Notification.objects.for_user(request.user), 25).get_page(request.GET.get("page"))
-    return render(request, "mentorship/notification_list.html", {"page": page})
+    return render(request, "core/notification_list.html", {"page": page})
 
 
 @require_POST
@@ -75,7 +40,7 @@ def notification_mark_all_read(request):
 def failed_email_list(request):
     """HR: emails that failed every attempt (who, what, why), each with "Retry now"."""
     page = Paginator(notifications.notification_emails_failed(), 50).get_page(request.GET.get("page"))
-    return render(request, "mentorship/failed_email_list.html", {"page": page})
+    return render(request, "core/failed_email_list.html", {"page": page})
 
 
 @require_POST

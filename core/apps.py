@@ -19,12 +19,19 @@ def var_folders_create() -> None:
         Path(folder).mkdir(parents=True, exist_ok=True)
 
 
-class MentorshipConfig(AppConfig):
-    name = "mentorship"
-    verbose_name = "Mentorship platform"
+class CoreConfig(AppConfig):
+    """The bottom layer: notifications and their emails, permissions, queueing work after
+    commit, one-time form tokens, health checks and shared lookups.
+
+    Its label stays ``mentorship`` (the name the code had before it became its own app), so
+    its tables (``mentorship_notification``, ...) and migration history are unchanged."""
+
+    name = "core"
+    label = "mentorship"
+    verbose_name = "Core: notifications and shared services"
 
     def ready(self):
-        from mentorship import logs, lookups  # noqa: F401 - lookups registers itself
+        from core import logs, lookups  # noqa: F401 - lookups registers itself
 
         logs.connect_signals()
         var_folders_create()

@@ -5,10 +5,10 @@ import pytest
 from django.core import mail
 from django.db import OperationalError, connection, transaction
 
-from mentorship import jobs, notifications
+from core import jobs, notifications
+from core.models import DeferredTask, Notification
+from core.tasks import deferred_tasks_requeue, notification_email_send
 from mentorship.celery import app
-from mentorship.models import DeferredTask, Notification
-from mentorship.tasks import deferred_tasks_requeue, notification_email_send
 from mentorship.tests.broker import broker_down
 
 
@@ -53,7 +53,7 @@ def test_requeue_sends_in_order_and_drops_tasks_that_no_longer_exist(alice):
     Notification.objects.update(email_status=Notification.EmailStatus.PENDING)
     mail.outbox.clear()
     DeferredTask.objects.create(task_name=notification_email_send.name, args=[first.pk])
-    DeferredTask.objects.create(task_name="mentorship.tasks.renamed_long_ago", args=[1])
+    DeferredTask.objects.create(task_name="core.tasks.renamed_long_ago", args=[1])
     DeferredTask.objects.create(task_name=notification_email_send.name, args=[second.pk])
 
     assert jobs.deferred_tasks_requeue() == 2

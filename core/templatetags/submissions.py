@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
-from mentorship.submissions import TOKEN_FIELD, submission_token_new
+from core.submissions import TOKEN_FIELD, submission_token_new
 
 register = template.Library()
 

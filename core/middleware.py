@@ -1,8 +1,6 @@
 import re
-import zoneinfo
 
 from django.core.exceptions import BadRequest
-from django.utils import timezone
 
 # PostgreSQL refuses NUL in text ("A string literal cannot contain NUL (0x00) characters")
 # and psycopg cannot encode a lone surrogate; either one reaching a query is a 500.
@@ -47,25 +45,3 @@ class RefuseUnstorableTextMiddleware:
         return request.method == "POST" and _has_unstorable_text(
             [*_keys_and_values(request.POST), *request.FILES.keys()]
         )
-
-
-class UserTimeZoneMiddleware:
-    """Show times in the viewer's own time zone (from the employee directory)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        zone_name = None
-        if request.user.is_authenticated:
-            from people.models import Person
-
-            zone_name = Person.objects.filter(user=request.user).values_list("time_zone", flat=True).first()
-        if zone_name:
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(zone_name))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
-        else:
-            timezone.deactivate()
-        return self.get_response(request)

@@ -11,9 +11,9 @@ from django.db import OperationalError, connection
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorship import notifications
-from mentorship.models import Notification
-from mentorship.tasks import notification_emails_retry
+from core import notifications
+from core.models import Notification
+from core.tasks import notification_emails_retry
 from mentorship.tests.services import require_postgresql, terminate_backend
 from people.tests.factories import UserFactory
 

@@ -99,7 +99,7 @@ def task_queue_on_commit(task, *args) -> None:
 
 
 def _defer(task, args: tuple, reason: str) -> None:
-    from mentorship.models import DeferredTask
+    from core.models import DeferredTask
 
     try:
         DeferredTask.objects.create(task_name=task.name, args=list(args), last_error=reason[:500])
@@ -113,8 +113,9 @@ def deferred_tasks_requeue(*, app=None) -> int:
     Stops at the first refusal (the broker is still down: the rest wait for the next
     run). A message is deleted only after the broker took it, so a run that dies
     half-way sends some twice at worst, which idempotent tasks absorb."""
-    from mentorship.celery import app as default_app
-    from mentorship.models import DeferredTask
+    from celery import current_app as default_app
+
+    from core.models import DeferredTask
 
     app = app or default_app
     sent = 0
