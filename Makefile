@@ -44,6 +44,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo   # the layers in pyproject.toml: every import points down
 
 format: install
 	$(BIN)/ruff format .

@@ -47,9 +47,10 @@ def build(participants: int, sessions_total: int, *, seed: int = 1):
 
     from evaluation.models import ProgramSnapshot
     from evaluation.services import program_evaluate
+    from goals.models import Goal, GoalEvent
     from matching.models import Pairing
     from people.models import Department, Person, SelfIdentification, User
-    from programs.models import Enrollment, Goal, GoalEvent, Program, Role
+    from programs.models import Enrollment, Program, Role
     from sessions.models import MentoringSession
     from surveys.models import Survey, SurveyAnswer, SurveyInstance, SurveyInvitation, SurveyQuestion, SurveyResponse
 

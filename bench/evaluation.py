@@ -55,9 +55,10 @@ def build(pairings: int, *, seed: int = 1):
     from django.core.management import call_command
     from django.utils import timezone
 
+    from goals.models import Goal, GoalEvent
     from matching.models import Pairing
     from people.models import Person
-    from programs.models import Enrollment, Goal, GoalEvent, Program, Role, TrainingCompletion, TrainingModule
+    from programs.models import Enrollment, Program, Role, TrainingCompletion, TrainingModule
     from sessions.models import ActionItem, MentoringSession
     from surveys.models import (
         Survey,
@@ -232,8 +233,8 @@ def build(pairings: int, *, seed: int = 1):
 
 def naive_evaluate(program, pairing_ids, *, now) -> dict:
     """What a first draft would do: the health and rhythm figures one pairing at a time."""
+    from goals.models import Goal, GoalEvent
     from matching.models import Pairing
-    from programs.models import Goal, GoalEvent
     from surveys.models import SurveyAnswer
 
     counts = {"healthy": 0, "cooling": 0, "at_risk": 0}

@@ -213,18 +213,14 @@ def build(*, seed: int = 11, sizes: dict | None = None) -> dict:
     from core.models import Notification
     from evaluation.models import ProgramSnapshot
     from evaluation.services import program_evaluate
+
+    try:
+        from goals.models import Goal, Milestone
+    except ImportError:  # a checkout from before goals became their own app
+        from programs.models import Goal, Milestone
     from matching.models import MatchingCriteria, MatchProposal, MatchRun, Pairing
     from people.models import Department, Language, Location, Person, SelfIdentification, Skill, User
-    from programs.models import (
-        Enrollment,
-        EnrollmentSkill,
-        Goal,
-        Milestone,
-        Program,
-        Role,
-        TrainingCompletion,
-        TrainingModule,
-    )
+    from programs.models import Enrollment, EnrollmentSkill, Program, Role, TrainingCompletion, TrainingModule
     from sessions.models import ActionItem, MentoringSession
     from surveys.models import Survey, SurveyAnswer, SurveyInstance, SurveyInvitation, SurveyQuestion, SurveyResponse
 

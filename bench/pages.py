@@ -209,9 +209,13 @@ def fresh_copy(server: str, template: str, database: str, *, variant: str, app_d
 def discover() -> dict:
     """The people and objects the pages are about: the first HR admin (the long inbox), an
     owner, an active pair whose mentee has the open check-in to answer, their latest session."""
+    try:
+        from goals.models import Goal
+    except ImportError:  # a checkout from before goals became their own app (--app-dir)
+        from programs.models import Goal
     from matching.models import MatchRun, Pairing
     from people.models import User
-    from programs.models import Goal, Program
+    from programs.models import Program
     from surveys.models import Survey, SurveyInvitation
 
     program = Program.objects.get(slug=os.environ["PAGES_PROGRAM"])
@@ -324,8 +328,8 @@ def page_list(ctx: dict) -> list[tuple[str, str, str]]:
         ("mentee", "home", reverse("home")),
         ("mentee", "my mentoring", reverse("mentoring_sessions:pairing_list")),
         ("mentee", "pairing", reverse("mentoring_sessions:pairing_detail", args=[ctx["pairing"].pk])),
-        ("mentee", "goals", reverse("programs:goal_list", args=[mentee_enrollment.pk])),
-        ("mentee", "goal", reverse("programs:goal_detail", args=[ctx["goal"].pk])),
+        ("mentee", "goals", reverse("goals:goal_list", args=[mentee_enrollment.pk])),
+        ("mentee", "goal", reverse("goals:goal_detail", args=[ctx["goal"].pk])),
         ("mentee", "find a mentor", reverse("matching:find_mentor")),
         ("mentee", "my surveys", reverse("surveys:invitation_list")),
         ("mentee", "answer the check-in", reverse("surveys:invitation_answer", args=[ctx["invitation"].pk])),

@@ -62,8 +62,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, FirstValue, TruncDate
 from django.utils import timezone
 
+from goals.models import Goal, GoalEvent
 from matching.models import Pairing
-from programs.models import Goal, GoalEvent, Program
+from programs.models import Program
 from sessions.models import MentoringSession
 from surveys.models import SurveyAnswer, SurveyQuestion
 

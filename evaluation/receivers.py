@@ -11,8 +11,8 @@ from django.dispatch import receiver
 
 from core.jobs import task_queue_on_commit
 from evaluation import tasks
+from goals.signals import goal_changed
 from matching.signals import pairing_finished, pairing_started, program_pairings_changed
-from programs.signals import goal_changed
 from sessions.signals import session_held
 from surveys.signals import survey_answered
 

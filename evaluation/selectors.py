@@ -45,10 +45,11 @@ from evaluation.health import (
     pairing_health_levels,
 )
 from evaluation.models import PairHealth, ProgramHealthState, ProgramSnapshot
+from goals.models import Goal, GoalEvent
 from matching.models import Pairing
 from people import privacy
 from people.models import Person
-from programs.models import Enrollment, Goal, GoalEvent, Objective, Program, Role, TrainingCompletion, TrainingModule
+from programs.models import Enrollment, Objective, Program, Role, TrainingCompletion, TrainingModule
 from sessions.models import ActionItem, MentoringSession
 from surveys.models import SurveyAnswer, SurveyInvitation, SurveyQuestion
 from surveys.selectors import NUMBER_STATS

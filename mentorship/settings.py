@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "people",
     "programs",
     "matching",
+    "goals",
     "sessions.apps.MentoringSessionsConfig",
     "surveys",
     "evaluation",
@@ -190,7 +191,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 # Each SMTP step gives up after this many seconds, so a hung mail server cannot hold a
-# claimed email past STALE_CLAIM (mentorship/notifications.py) and get it sent twice.
+# claimed email past STALE_CLAIM (core/notifications.py) and get it sent twice.
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{PRODUCT_NAME} <mentoring@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -299,7 +300,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
 # The beat schedule lives in code: one place to read what runs when.
 CELERY_BEAT_SCHEDULE = {
-    # Messages the broker refused while it was down (mentorship/jobs.py), sent once it is back.
+    # Messages the broker refused while it was down (core/jobs.py), sent once it is back.
     "requeue-deferred-tasks": {
         "task": "core.tasks.deferred_tasks_requeue",
         "schedule": crontab(minute="*"),
@@ -371,7 +372,7 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # --- Logs: JSON lines with request_id, user_id (never a name or email) and task_id in
-# production; readable lines with DEBUG. See mentorship/logs.py.
+# production; readable lines with DEBUG. See core/logs.py.
 LOG_JSON = env.bool("LOG_JSON", default=not (DEBUG or TESTING))
 LOGGING = logging_config(json_lines=LOG_JSON, level=env.str("LOG_LEVEL", default="INFO"))
 structlog_configure()

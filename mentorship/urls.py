@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("", include("core.urls")),
     path("programs/", include("programs.urls")),
+    path("programs/", include("goals.urls")),
     path("people/", include("people.urls")),
     path("matching/", include("matching.urls")),
     path("mentoring/", include("sessions.urls")),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programs.views import enrollment, goals, setup
+from programs.views import enrollment, setup
 
 app_name = "programs"
 
@@ -56,14 +56,4 @@ urlpatterns = [
         enrollment.participant_decide_one,
         name="participant_decide_one",
     ),
-    # --- Goals: a mentee's goals, milestones, progress, comments: programs/views/goals.py
-    path("enrollments/<int:pk>/goals/", goals.goal_list, name="goal_list"),
-    path("enrollments/<int:pk>/goals/new/", goals.goal_create, name="goal_create"),
-    path("enrollments/<int:pk>/goals/adopt/<int:template_pk>/", goals.goal_adopt, name="goal_adopt"),
-    path("goals/<int:pk>/", goals.goal_detail, name="goal_detail"),
-    path("goals/<int:pk>/edit/", goals.goal_edit, name="goal_edit"),
-    path("goals/<int:pk>/progress/", goals.goal_progress, name="goal_progress"),
-    path("goals/<int:pk>/milestones/", goals.milestone_create, name="milestone_create"),
-    path("goals/<int:pk>/milestones/<int:milestone_pk>/toggle/", goals.milestone_toggle, name="milestone_toggle"),
-    path("goals/<int:pk>/comments/", goals.goal_comment_create, name="goal_comment_create"),
 ]

@@ -21,8 +21,9 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from goals.models import Goal, GoalComment, GoalEvent, Milestone
 from matching.models import Pairing
-from programs.models import Enrollment, Goal, GoalComment, GoalEvent, GoalTemplate, Milestone, Program
+from programs.models import Enrollment, GoalTemplate, Program
 from sessions.localtime import combine_local
 from sessions.models import ActionItem, MentoringSession, PrivateNote, Resource, SessionFormat, Topic
 

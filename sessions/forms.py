@@ -9,7 +9,7 @@ from django.core.validators import URLValidator
 from django.forms import formset_factory
 from django.utils import timezone
 
-from programs.models import Goal
+from goals.models import Goal
 from sessions import services
 from sessions.localtime import combine_local, zone_of
 from sessions.models import Resource, SessionFormat, Topic

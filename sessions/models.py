@@ -87,7 +87,7 @@ class MentoringSession(models.Model):
     topics = models.JSONField(default=list, blank=True, help_text="Codes from Topic.")
     topics_other = models.CharField("Other topics", max_length=200, blank=True)
     shared_notes = models.TextField(blank=True)
-    goals_discussed = models.ManyToManyField("programs.Goal", blank=True, related_name="sessions")
+    goals_discussed = models.ManyToManyField("goals.Goal", blank=True, related_name="sessions")
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -219,9 +219,7 @@ class Resource(models.Model):
         PROJECT = "project", "Project"
 
     pairing = models.ForeignKey("matching.Pairing", on_delete=models.CASCADE, related_name="resources")
-    goal = models.ForeignKey(
-        "programs.Goal", null=True, blank=True, on_delete=models.SET_NULL, related_name="resources"
-    )
+    goal = models.ForeignKey("goals.Goal", null=True, blank=True, on_delete=models.SET_NULL, related_name="resources")
     title = models.CharField(max_length=200)
     url = models.URLField("Link", max_length=500, blank=True)
     kind = models.CharField(max_length=15, choices=Kind.choices, default=Kind.ARTICLE)

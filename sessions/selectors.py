@@ -12,9 +12,10 @@ from django.db.models import Count, DateTimeField, IntegerField, Max, OuterRef, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from goals.models import GOAL_READER_PAIRING_STATUSES, Goal
+from goals.selectors import goals_in_display_order
 from matching.models import Pairing
-from programs.goal_selectors import goals_in_display_order
-from programs.models import GOAL_READER_PAIRING_STATUSES, Enrollment, Goal, Program, Role
+from programs.models import Enrollment, Program, Role
 from sessions.models import (
     PAIRING_VISIBLE_STATUSES,
     PAIRING_WORKABLE_STATUSES,

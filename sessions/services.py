@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.notifications import notification_send
+from goals.models import Goal
 from people.models import Person
-from programs.models import Goal
 from sessions import signals
 from sessions.localtime import when_text
 from sessions.models import (

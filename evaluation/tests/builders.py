@@ -8,9 +8,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from goals.models import Goal, GoalEvent
 from matching.models import Pairing
 from people.tests.factories import PersonFactory, UserFactory
-from programs.models import Enrollment, Goal, GoalEvent, Program, Role, TrainingCompletion, TrainingModule
+from programs.models import Enrollment, Program, Role, TrainingCompletion, TrainingModule
 from programs.tests.factories import ProgramFactory
 from sessions.models import ActionItem, MentoringSession
 from surveys.models import Survey, SurveyAnswer, SurveyInstance, SurveyInvitation, SurveyQuestion, SurveyResponse

@@ -4,8 +4,9 @@ import pytest
 
 from evaluation import services
 from evaluation.tests import builders as b
+from goals.models import Goal
 from matching.models import Pairing
-from programs.models import Enrollment, Goal, Role, TrainingModule
+from programs.models import Enrollment, Role, TrainingModule
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from evaluation.health import HEALTH_LEVELS, Health, health_due_at, health_reasons, health_signs, pairings_with_health
 from evaluation.tests import builders as b
-from programs.models import Goal, Role
+from goals.models import Goal
+from programs.models import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,11 @@ from evaluation import services, tasks
 from evaluation.health import health_reasons, pairings_with_health
 from evaluation.models import PairHealth, ProgramHealthState
 from evaluation.tests import builders as b
+from goals import services as goal_services
+from goals.models import Goal
 from matching import services as matching_services
 from matching.models import Pairing
-from programs.models import Goal, Program, Role
-from programs.services import goals as goal_services
+from programs.models import Program, Role
 from sessions import services as session_services
 from surveys import services as survey_services
 

@@ -1,4 +1,4 @@
-"""Test helpers for one-time submission tokens (mentorship/submissions.py)."""
+"""Test helpers for one-time submission tokens (core/submissions.py)."""
 
 import re
 

@@ -5,11 +5,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from goals import services as goal_services
+from goals.models import GoalEvent
 from matching.tests.factories import MatchRunFactory
 from people import services as people_services
 from people.tests.factories import import_csv, import_row
-from programs.models import Enrollment, GoalEvent
-from programs.services import goals as goal_services
+from programs.models import Enrollment
 from sessions.models import MentoringSession
 from sessions.tests.helpers import make_pairing, make_session, make_user, running_program
 

@@ -21,11 +21,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from core.notifications import notification_send
+from goals.models import Goal, GoalEvent
 from matching.models import MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
 from people import services as people_services
 from people.models import Person, User
 from people.tests.factories import IMPORT_HEADER, UserFactory, import_csv, import_row
-from programs.models import Enrollment, Goal, GoalEvent, GoalTemplate, Program, ProgramQuestion, Role, TrainingModule
+from programs.models import Enrollment, GoalTemplate, Program, ProgramQuestion, Role, TrainingModule
 from programs.tests.factories import EnrollmentFactory, ProgramFactory
 from sessions import services as session_services
 from sessions.models import ActionItem, MentoringSession, Resource
@@ -204,9 +205,9 @@ def build_world() -> World:
         "programs:enrollment_detail": [{"pk": mentee_enrollment.pk}, {"pk": pairing.mentor_id}],
         "programs:enrollment_training_module": {"pk": mentee_enrollment.pk, "module_pk": module.pk},
         "programs:participant_detail": {"slug": running.slug, "pk": mentee_enrollment.pk},
-        "programs:goal_adopt": {"pk": mentee_enrollment.pk, "template_pk": template.pk},
-        "programs:goal_detail": [{"pk": goal.pk}, *({"pk": pk} for pk in other_goals)],
-        "programs:milestone_toggle": {"pk": goal.pk, "milestone_pk": goal.milestones.first().pk},
+        "goals:goal_adopt": {"pk": mentee_enrollment.pk, "template_pk": template.pk},
+        "goals:goal_detail": [{"pk": goal.pk}, *({"pk": pk} for pk in other_goals)],
+        "goals:milestone_toggle": {"pk": goal.pk, "milestone_pk": goal.milestones.first().pk},
         # people
         "people:person_detail": {"pk": mentee.person.pk},
         "people:hr_admin_grant": {"pk": employee.person.pk},
@@ -260,7 +261,7 @@ def build_world() -> World:
 
 @dataclass(frozen=True)
 class Route:
-    name: str  # namespaced, e.g. "programs:goal_detail"
+    name: str  # namespaced, e.g. "goals:goal_detail"
     pattern: URLPattern
     arguments: tuple[str, ...]
 

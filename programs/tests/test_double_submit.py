@@ -4,9 +4,10 @@ import pytest
 from django.urls import reverse
 
 from core.models import Notification
+from goals import services as services
+from goals.models import Goal, GoalComment, Milestone
 from mentorship.tests.submission import form_token, post_twice
-from programs.models import Enrollment, Goal, GoalComment, Milestone, Program
-from programs.services import goals as services
+from programs.models import Enrollment, Program
 from programs.tests.factories import ProgramFactory
 from sessions.tests.helpers import make_pairing, make_user, running_program
 

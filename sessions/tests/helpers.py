@@ -4,9 +4,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from goals.models import Goal
 from matching.models import Pairing
 from people.tests.factories import PersonFactory, UserFactory
-from programs.models import Enrollment, Goal, Program, Role
+from programs.models import Enrollment, Program, Role
 from programs.tests.factories import ProgramFactory
 from sessions.models import ActionItem, MentoringSession
 
@@ -92,7 +93,7 @@ MENTEE_PRIVATE = "Mentee-private: I might apply for the staff role elsewhere."
 def populate(pairing, sessions: int, *, now=None):
     """A pairing with ``sessions`` held sessions (shared notes, private notes by both, two
     action items, a goal discussed), as many planned ones, goals with milestones, resources."""
-    from programs.models import Milestone
+    from goals.models import Milestone
     from sessions.models import PrivateNote, Resource
 
     now = now or timezone.now()

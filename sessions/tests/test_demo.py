@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from core.models import Notification
+from goals.models import Goal, GoalEvent
 from matching.models import Pairing
-from programs.models import Goal, GoalEvent
 from programs.tests.factories import GoalTemplateFactory
 from sessions.demo import seed_sessions
 from sessions.models import ActionItem, MentoringSession, Resource

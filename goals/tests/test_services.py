@@ -6,9 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.models import Notification
+from goals import services as services
+from goals.models import Goal, GoalEvent
 from matching.models import Pairing
-from programs.models import Enrollment, Goal, GoalEvent
-from programs.services import goals as services
+from programs.models import Enrollment
 from programs.tests.factories import GoalTemplateFactory
 from sessions.tests.helpers import make_pairing, make_user, running_program
 

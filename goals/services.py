@@ -16,18 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.notifications import notification_send
-from programs import signals
-from programs.models import (
-    GOAL_COMMENTER_PAIRING_STATUSES,
-    Enrollment,
-    Goal,
-    GoalComment,
-    GoalEvent,
-    GoalTemplate,
-    Milestone,
-    Program,
-    Role,
-)
+from goals import signals
+from goals.models import GOAL_COMMENTER_PAIRING_STATUSES, Goal, GoalComment, GoalEvent, Milestone
+from matching.models import Pairing
+from programs.models import Enrollment, GoalTemplate, Program, Role
 
 Kind = GoalEvent.Kind
 MAX_MILESTONES = 20
@@ -283,8 +275,6 @@ def milestone_set_done(*, milestone: Milestone, user, done: bool, now=None) -> b
 
 
 def _current_mentor_users(goal: Goal):
-    from matching.models import Pairing
-
     return [
         pairing.mentor.person.user
         for pairing in Pairing.objects.filter(
@@ -317,6 +307,6 @@ def goal_comment_add(*, goal: Goal, user, body: str, now=None) -> GoalComment:
             key=f"goal-comment:{comment.pk}:{recipient.pk}",
             title=f"{author} commented on the goal “{goal.title}”",
             body=body[:500],
-            url=reverse("programs:goal_detail", args=[goal.pk]) + f"#comment-{comment.pk}",
+            url=reverse("goals:goal_detail", args=[goal.pk]) + f"#comment-{comment.pk}",
         )
     return comment

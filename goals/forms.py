@@ -1,10 +1,11 @@
-"""Forms for mentee goals. The rules come from ``programs.services.goals``."""
+"""Forms for mentee goals. The rules come from ``goals.services``."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from programs.models import Goal, Program
-from programs.services.goals import MAX_MILESTONES, goal_target_date_check
+from goals.models import Goal
+from goals.services import MAX_MILESTONES, goal_target_date_check
+from programs.models import Program
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

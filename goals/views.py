@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from core.submissions import submit_once
-from programs import goal_selectors as selectors
-from programs.forms.goals import GoalAdoptForm, GoalCommentForm, GoalForm, GoalProgressForm, MilestoneForm
-from programs.models import Enrollment, Goal, GoalTemplate, Milestone, Role
-from programs.services import goals as services
+from goals import selectors, services
+from goals.forms import GoalAdoptForm, GoalCommentForm, GoalForm, GoalProgressForm, MilestoneForm
+from goals.models import Goal, Milestone
+from programs.models import Enrollment, GoalTemplate, Role
 
-T = "programs/goals/"
+T = "goals/"
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -68,7 +68,7 @@ def goal_create(request, pk):
             _add_errors(form, exc)
         else:
             messages.success(request, "Goal saved. Your mentor can see it and comment.")
-            return redirect("programs:goal_detail", pk=goal.pk)
+            return redirect("goals:goal_detail", pk=goal.pk)
     return render(request, T + "goal_form.html", {"form": form, "enrollment": enrollment})
 
 
@@ -90,10 +90,10 @@ def goal_adopt(request, pk, template_pk):
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, f"“{goal.title}” is now one of your goals.")
-            return redirect("programs:goal_detail", pk=goal.pk)
+            return redirect("goals:goal_detail", pk=goal.pk)
     else:
         messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
-    return redirect("programs:goal_list", pk=enrollment.pk)
+    return redirect("goals:goal_list", pk=enrollment.pk)
 
 
 def _render_detail(request, goal, *, progress_form=None, milestone_form=None, comment_form=None, status=200):
@@ -134,7 +134,7 @@ def goal_edit(request, pk):
             _add_errors(form, exc)
         else:
             messages.success(request, "Goal updated.")
-            return redirect("programs:goal_detail", pk=goal.pk)
+            return redirect("goals:goal_detail", pk=goal.pk)
     return render(request, T + "goal_form.html", {"form": form, "goal": goal, "enrollment": goal.enrollment})
 
 
@@ -152,7 +152,7 @@ def goal_progress(request, pk):
             _add_errors(form, exc)
         else:
             messages.success(request, "Progress saved.")
-            return redirect("programs:goal_detail", pk=goal.pk)
+            return redirect("goals:goal_detail", pk=goal.pk)
     return _render_detail(request, goal, progress_form=form)
 
 
@@ -167,7 +167,7 @@ def milestone_create(request, pk):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            return redirect("programs:goal_detail", pk=goal.pk)
+            return redirect("goals:goal_detail", pk=goal.pk)
     return _render_detail(request, goal, milestone_form=form)
 
 
@@ -178,7 +178,7 @@ def milestone_toggle(request, pk, milestone_pk):
         Milestone.objects.filter(goal=goal).select_related("goal__enrollment__person"), pk=milestone_pk
     )
     services.milestone_set_done(milestone=milestone, user=request.user, done=request.POST.get("done") == "1")
-    return redirect("programs:goal_detail", pk=goal.pk)
+    return redirect("goals:goal_detail", pk=goal.pk)
 
 
 @require_POST
@@ -194,5 +194,5 @@ def goal_comment_create(request, pk):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            return redirect(reverse("programs:goal_detail", args=[goal.pk]) + f"#comment-{comment.pk}")
+            return redirect(reverse("goals:goal_detail", args=[goal.pk]) + f"#comment-{comment.pk}")
     return _render_detail(request, goal, comment_form=form)

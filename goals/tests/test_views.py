@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from programs.models import Goal, GoalComment, Milestone
-from programs.services import goals as services
+from goals import services as services
+from goals.models import Goal, GoalComment, Milestone
 from programs.tests.factories import GoalTemplateFactory
 from sessions.tests.helpers import count_queries, make_pairing, make_user, running_program
 

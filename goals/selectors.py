@@ -2,7 +2,9 @@
 
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 
-from programs.models import GOAL_READER_PAIRING_STATUSES, Enrollment, Goal, GoalEvent, GoalTemplate, Role
+from goals.models import GOAL_READER_PAIRING_STATUSES, Goal, GoalEvent
+from matching.models import Pairing
+from programs.models import Enrollment, GoalTemplate, Role
 
 
 def goal_enrollments_visible_to(*, user) -> QuerySet[Enrollment]:
@@ -10,8 +12,6 @@ def goal_enrollments_visible_to(*, user) -> QuerySet[Enrollment]:
     they mentor in an accepted, active or completed pairing. HR gets counts elsewhere."""
     if not user.is_authenticated:
         return Enrollment.objects.none()
-    from matching.models import Pairing
-
     mentors_it = Exists(
         Pairing.objects.filter(
             mentee_id=OuterRef("pk"), status__in=GOAL_READER_PAIRING_STATUSES, mentor__person__user=user
