@@ -316,8 +316,10 @@ SAME_ARGUMENTS = {
         "participant_decide": "program_detail",
         "participant_promote": "program_detail",
         "participant_decide_one": "participant_detail",
-        "goal_list": "enrollment_detail",
-        "goal_create": "enrollment_detail",
+    },
+    "goals:": {
+        "goal_list": "programs:enrollment_detail",  # a name with a namespace: another app's
+        "goal_create": "programs:enrollment_detail",
         "goal_edit": "goal_detail",
         "goal_progress": "goal_detail",
         "milestone_create": "goal_detail",
@@ -405,7 +407,7 @@ def route_kwargs(route: Route, world: World) -> list[dict]:
         namespace, _, name = route.name.rpartition(":")
         prefix = f"{namespace}:" if namespace else ""
         alias = SAME_ARGUMENTS.get(prefix, {}).get(name)
-        found = world.kwargs.get(prefix + (alias or name))
+        found = world.kwargs.get(alias if alias and ":" in alias else prefix + (alias or name))
         if alias and isinstance(found, list):
             found = found[:1]  # the other objects are for the page itself
     sets = found if isinstance(found, list) else [found] if found else []

@@ -161,9 +161,15 @@ def test_person_page_shows_profile_chain_and_reports(hr_client, org):
 
 
 def test_person_page_survives_a_management_cycle(hr_client, org):
+    # A bad HR export: the CEO reports to someone who (indirectly) reports to her.
     Person.objects.filter(pk=org["ceo"].pk).update(manager=org["rep"])
     response = hr_client.get(reverse("people:person_detail", args=[org["rep"].pk]))
     assert response.status_code == 200
+    html = response.content.decode()
+    chain = html.split('data-testid="management-chain"')[1].split('data-testid="direct-reports"')[0]
+    # The chain goes up once around the loop and stops: each manager shown once, in order.
+    assert chain.count("Victor Perez") == 1 and chain.count("Carmen Ortiz") == 1
+    assert chain.index("Victor Perez") < chain.index("Carmen Ortiz")
 
 
 def test_person_page_never_shows_self_identification(hr_client, org):
