@@ -41,8 +41,18 @@ class SessionFormat(models.TextChoices):
     PHONE = "phone", "Phone"
 
 
+def user_enrollment_ids(user):
+    """Subquery: the ids of the user's enrollments (any program, any role)."""
+    from programs.models import Enrollment
+
+    return Enrollment.objects.filter(person__user=user).order_by().values("pk")
+
+
 def _involving(user, prefix="pairing__"):
-    return Q(**{f"{prefix}mentor__person__user": user}) | Q(**{f"{prefix}mentee__person__user": user})
+    # On the pairing's own enrollment ids, not ``mentor__person__user``: an OR across those
+    # joins made PostgreSQL join every pairing with both people before filtering.
+    mine = user_enrollment_ids(user)
+    return Q(**{f"{prefix}mentor_id__in": mine}) | Q(**{f"{prefix}mentee_id__in": mine})
 
 
 class MentoringSessionQuerySet(models.QuerySet):

@@ -24,6 +24,7 @@ from sessions.models import (
     MentoringSession,
     PrivateNote,
     Resource,
+    user_enrollment_ids,
 )
 from sessions.services import calendar_feed_token_hash
 
@@ -43,7 +44,17 @@ def pairings_for_user(*, user) -> QuerySet[Pairing]:
     HR admins are no exception (they get counts on the oversight page, never notes)."""
     if not user.is_authenticated:
         return Pairing.objects.none()
-    return Pairing.objects.involving(user).filter(status__in=PAIRING_VISIBLE_STATUSES).select_related(*PAIRING_RELATED)
+    return _visible_pairings(user_enrollment_ids(user))
+
+
+def _visible_pairings(enrollment_ids) -> QuerySet[Pairing]:
+    """The visible pairings whose mentor or mentee is one of ``enrollment_ids`` (a subquery or
+    a list): an index lookup per side, whatever the number of pairings."""
+    return (
+        Pairing.objects.filter(Q(mentor_id__in=enrollment_ids) | Q(mentee_id__in=enrollment_ids))
+        .filter(status__in=PAIRING_VISIBLE_STATUSES)
+        .select_related(*PAIRING_RELATED)
+    )
 
 
 def sessions_for_user(*, user) -> QuerySet[MentoringSession]:
@@ -138,7 +149,14 @@ def _with_activity(queryset: QuerySet[Pairing], *, now: datetime) -> QuerySet[Pa
 def pairing_list_for_user(*, user, now: datetime | None = None) -> list[Pairing]:
     """ "My pairings": every pairing the user is in, newest first, with its activity counts."""
     now = now or timezone.now()
-    pairings = list(_with_activity(pairings_for_user(user=user), now=now).order_by("-created_at", "-pk"))
+    if not user.is_authenticated:
+        return []
+    # The user's enrollment ids as a list (one small query): with literal ids PostgreSQL reads
+    # the two pairing indexes; with the subquery it would scan every pairing.
+    enrollment_ids = list(user_enrollment_ids(user).values_list("pk", flat=True))
+    if not enrollment_ids:
+        return []
+    pairings = list(_with_activity(_visible_pairings(enrollment_ids), now=now).order_by("-created_at", "-pk"))
     for pairing in pairings:
         pairing.viewer_role = "mentor" if pairing.mentor.person.user_id == user.pk else "mentee"
         pairing.other_person = pairing.mentee.person if pairing.viewer_role == "mentor" else pairing.mentor.person
@@ -322,20 +340,28 @@ def pairings_quiet(*, pairings: QuerySet[Pairing]) -> QuerySet[Pairing]:
     return pairings.filter(status="active", nudge_level__isnull=False)
 
 
-def oversight_summary(*, programs: QuerySet[Program], now: datetime | None = None) -> dict:
-    """Totals for the HR page's cards (a few queries, whatever the size)."""
+def oversight_summary(*, programs: QuerySet[Program], now: datetime | None = None, every_program=False) -> dict:
+    """Totals for the HR page's cards: three queries, each one pass over the programs'
+    pairings, sessions and action items. ``every_program`` (HR's "All programs") reads the
+    tables without the program filter, which then filters nothing but costs a join."""
     now = now or timezone.now()
-    pairings = Pairing.objects.filter(program__in=programs)
-    sessions = MentoringSession.objects.filter(pairing__program__in=programs)
+    pairings = Pairing.objects.all() if every_program else Pairing.objects.filter(program__in=programs)
+    in_programs = {} if every_program else {"pairing_id__in": pairings.order_by().values("pk")}
     by_status = dict(
         pairings.filter(status__in=PAIRING_VISIBLE_STATUSES).order_by().values_list("status").annotate(n=Count("pk"))
     )
-    held = sessions.filter(status=Status.HELD).aggregate(
-        total=Count("pk"),
-        last_30_days=Count("pk", filter=Q(starts_at__gte=now - timedelta(days=30))),
-        minutes=Sum("duration_minutes"),
+    held = Q(status=Status.HELD)
+    sessions = (
+        MentoringSession.objects.filter(**in_programs)
+        .filter(status__in=[Status.HELD, Status.SCHEDULED])
+        .aggregate(
+            total=Count("pk", filter=held),
+            last_30_days=Count("pk", filter=held & Q(starts_at__gte=now - timedelta(days=30))),
+            minutes=Sum("duration_minutes", filter=held),
+            upcoming=Count("pk", filter=Q(status=Status.SCHEDULED, starts_at__gte=now)),
+        )
     )
-    items = ActionItem.objects.filter(pairing__program__in=programs).aggregate(
+    items = ActionItem.objects.filter(**in_programs).aggregate(
         open=Count("pk", filter=Q(done_at__isnull=True)),
         overdue=Count("pk", filter=Q(done_at__isnull=True, due_date__lt=now.date())),
         done=Count("pk", filter=Q(done_at__isnull=False)),
@@ -344,10 +370,10 @@ def oversight_summary(*, programs: QuerySet[Program], now: datetime | None = Non
         "active": by_status.get("active", 0),
         "accepted": by_status.get("accepted", 0),
         "finished": by_status.get("completed", 0) + by_status.get("ended", 0),
-        "held_total": held["total"],
-        "held_last_30_days": held["last_30_days"],
-        "hours_total": round((held["minutes"] or 0) / 60, 1),
-        "upcoming": sessions.filter(status=Status.SCHEDULED, starts_at__gte=now).count(),
+        "held_total": sessions["total"],
+        "held_last_30_days": sessions["last_30_days"],
+        "hours_total": round((sessions["minutes"] or 0) / 60, 1),
+        "upcoming": sessions["upcoming"],
         "items_open": items["open"],
         "items_overdue": items["overdue"],
         "items_done": items["done"],

@@ -447,7 +447,9 @@ def oversight(request):
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "summary": selectors.oversight_summary(programs=programs, now=now),
+        "summary": selectors.oversight_summary(
+            programs=programs, now=now, every_program=request.user.is_hr_admin and not slug
+        ),
         "program_choices": program_choices,
         "program_slug": slug,
         "quiet_only": quiet_only,
