@@ -61,3 +61,19 @@ def test_a_run_of_the_bench_program_gives_the_pinned_proposals():
     assert (stats["matched"], stats["avg_score"], stats["min_score"], stats["locked"]) == (418, 68.9, 35.1, 1)
     digest = hashlib.sha256(json.dumps(result, sort_keys=True).encode()).hexdigest()
     assert digest == PINNED
+
+
+def test_proposals_are_written_as_given_whatever_their_explanations_hold():
+    """The COPY on PostgreSQL (multi-row INSERTs elsewhere) keeps every value as it was."""
+    program = build(6, 3, seed=1)
+    run = MatchRun.objects.create(program=program, criteria={})
+    enrollments = Enrollment.objects.filter(program=program).order_by("pk")
+    mentees = list(enrollments.filter(role="mentee").values_list("pk", flat=True))
+    mentors = list(enrollments.filter(role="mentor").values_list("pk", flat=True))
+    odd = {"skills": 12.3, "a\tb": 0.1, "back\\slash": 1e-05, "line\nbreak\r": 76.45, 'quote"d': -0.0}
+    given = [(mentees[0], mentors[0], 88.8, odd, True), (mentees[1], mentors[1], 1 / 3, {}, False)]
+
+    services._proposals_insert(run_id=run.pk, proposals=given)
+
+    stored = list(run.proposals.order_by("pk").values_list("mentee_id", "mentor_id", "score", "explanation", "locked"))
+    assert stored == given
