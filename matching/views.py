@@ -36,6 +36,18 @@ REQUESTS_PER_PAGE = 25
 # --- HR ---------------------------------------------------------------------------------
 
 
+def _page(queryset, per_page: int, number):
+    """Page ``number`` of ``queryset`` in two steps: a narrow query sorts and slices the ids
+    (with only the joins its order needs), then the page's rows are loaded with everything
+    they show, in that order. In one query PostgreSQL joins the people (and reads the JSON)
+    of every row of the list before it sorts them."""
+    page = Paginator(queryset.values_list("pk", flat=True), per_page).get_page(number)
+    ids = list(page.object_list)
+    rows = queryset.order_by().in_bulk(ids)
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    return page
+
+
 def _program(request, slug) -> Program:
     return get_object_or_404(Program.objects.visible_to(request.user), slug=slug)
 
@@ -175,9 +187,7 @@ def run_detail(request, pk):
         previous = selectors.run_previous(run=run)
         unmatched_count, unmatched = selectors.run_unmatched_mentees(run=run)
         context.update(
-            proposals=Paginator(selectors.run_proposals(run=run, sort=sort), PROPOSALS_PER_PAGE).get_page(
-                request.GET.get("page")
-            ),
+            proposals=_page(selectors.run_proposals(run=run, sort=sort), PROPOSALS_PER_PAGE, request.GET.get("page")),
             previous=previous,
             comparison=selectors.run_comparison(run=run, previous=previous, viewer=request.user),
             unmatched_count=unmatched_count,
@@ -291,9 +301,8 @@ def pairing_list(request, slug):
     tabs = [("", "All", sum(counts.values()))] + [
         (value, label, counts.get(value, 0)) for value, label in Pairing.Status.choices
     ]
-    page = Paginator(selectors.pairings_for_program(program=program, status=status), PAIRINGS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    pairings = selectors.pairings_for_program(program=program, status=status)
+    page = _page(pairings, PAIRINGS_PER_PAGE, request.GET.get("page"))
     return render(
         request,
         TEMPLATES + "pairing_list.html",
