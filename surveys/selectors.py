@@ -111,29 +111,43 @@ def _count(queryset: QuerySet, outer: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def survey_programs_for(*, user) -> QuerySet[Program]:
+def _with_invitation_numbers(objects: list, group: str) -> list:
+    """Set ``invited`` and ``answered`` on each of ``objects`` (programs or surveys): one
+    query over their invitations, grouped by ``group``, instead of two per row."""
+    numbers = {
+        row["key"]: row
+        for row in SurveyInvitation.objects.filter(**{f"{group}__in": [o.pk for o in objects]})
+        .order_by()
+        .values(key=F(group))
+        .annotate(invited=Count("pk"), answered=Count("pk", filter=Q(answered=True)))
+    }
+    for o in objects:
+        row = numbers.get(o.pk, {})
+        o.invited, o.answered = row.get("invited", 0), row.get("answered", 0)
+    return objects
+
+
+def survey_programs_for(*, user) -> list[Program]:
     """Programs whose surveys the user may manage or read, with survey numbers."""
-    return Program.objects.owned_by(user).annotate(
+    programs = Program.objects.owned_by(user).annotate(
         survey_count=_count(Survey.objects.all(), "program"),
         active_count=_count(Survey.objects.filter(status=Survey.Status.ACTIVE), "program"),
         open_rounds=_count(SurveyInstance.objects.open(), "survey__program"),
-        invited=_count(SurveyInvitation.objects.all(), "instance__survey__program"),
-        answered=_count(SurveyInvitation.objects.filter(answered=True), "instance__survey__program"),
     )
+    return _with_invitation_numbers(list(programs), "instance__survey__program")
 
 
-def surveys_for_program(*, program: Program) -> QuerySet[Survey]:
-    return (
+def surveys_for_program(*, program: Program) -> list[Survey]:
+    surveys = (
         Survey.objects.filter(program=program)
         .annotate(
             question_count=_count(SurveyQuestion.objects.all(), "survey"),
             round_count=_count(SurveyInstance.objects.all(), "survey"),
             open_rounds=_count(SurveyInstance.objects.open(), "survey"),
-            invited=_count(SurveyInvitation.objects.all(), "instance__survey"),
-            answered=_count(SurveyInvitation.objects.filter(answered=True), "instance__survey"),
         )
         .order_by("title", "pk")
     )
+    return _with_invitation_numbers(list(surveys), "instance__survey")
 
 
 def survey_templates() -> QuerySet[Survey]:

@@ -121,7 +121,7 @@ def invitation_answer(request, pk):
 
 def program_list(request):
     programs = selectors.survey_programs_for(user=request.user)
-    if not request.user.is_hr_admin and not programs.exists():
+    if not request.user.is_hr_admin and not programs:
         raise PermissionDenied("Only HR admins and program owners can open this page.")
     return render(request, TEMPLATES + "program_list.html", {"programs": programs})
 
