@@ -330,13 +330,19 @@ def survey_results(*, survey: Survey) -> dict:
     the questions, the invitations by period, the responses, the answers grouped once
     (``_answer_cells``) and at most ``TEXTS_SHOWN`` written answers per question."""
     questions = list(survey.questions.all())
-    rate_rows = list(
+    # By the round's day (cheaper to group by than its month), added up by period here.
+    by_period: dict = {}
+    for day, invited, answered in (
         SurveyInvitation.objects.filter(instance__survey=survey)
-        .annotate(period=_period(survey, prefix="instance__"))
-        .values("period")
+        .values_list("instance__occurs_on")
         .annotate(invited=Count("pk"), answered=Count("pk", filter=Q(answered=True)))
-        .order_by("period")
-    )
+        .order_by()
+    ):
+        period = day if survey.is_program_wide else day.replace(day=1)
+        counted = by_period.setdefault(period, {"period": period, "invited": 0, "answered": 0})
+        counted["invited"] += invited
+        counted["answered"] += answered
+    rate_rows = [by_period[period] for period in sorted(by_period)]
     invited = sum(row["invited"] for row in rate_rows)
     answered = sum(row["answered"] for row in rate_rows)
     responses = SurveyResponse.objects.filter(survey=survey).count()
