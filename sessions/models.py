@@ -127,7 +127,12 @@ class MentoringSession(models.Model):
         ]
         indexes = [
             models.Index(fields=["pairing", "status", "starts_at"], name="session_pairing_status_idx"),
-            models.Index(fields=["status", "starts_at"], name="session_status_start_idx"),
+            # Reminder sweeps and HR's page (held lately, planned): index-only for the page's sums.
+            models.Index(
+                fields=["status", "starts_at"],
+                include=["pairing", "duration_minutes"],
+                name="session_status_start_idx",
+            ),
         ]
 
     def __str__(self):
@@ -208,6 +213,12 @@ class ActionItem(models.Model):
                 condition=Q(done_at__isnull=True, overdue_notified_at__isnull=True),
                 name="action_item_overdue_idx",
             ),
+            # Open items per pairing (the pairing lists' counts) and of a program (HR's page).
+            models.Index(
+                fields=["pairing", "due_date"], condition=Q(done_at__isnull=True), name="action_item_open_idx"
+            ),
+            # Items done lately (HR's page counts the last 30 days).
+            models.Index(fields=["done_at"], condition=Q(done_at__isnull=False), name="action_item_done_idx"),
         ]
 
     def __str__(self):

@@ -340,43 +340,55 @@ def pairings_quiet(*, pairings: QuerySet[Pairing]) -> QuerySet[Pairing]:
     return pairings.filter(status="active", nudge_level__isnull=False)
 
 
+#: The HR page's cards count the sessions held and the action items done in this window, so
+#: their cost follows the programs' activity, not their whole history.
+SUMMARY_WINDOW = timedelta(days=30)
+
+
 def oversight_summary(*, programs: QuerySet[Program], now: datetime | None = None, every_program=False) -> dict:
-    """Totals for the HR page's cards: three queries, each one pass over the programs'
-    pairings, sessions and action items. ``every_program`` (HR's "All programs") reads the
-    tables without the program filter, which then filters nothing but costs a join."""
+    """Totals for the HR page's cards, in three queries that read index ranges: pairings by
+    status, the sessions held in the last 30 days and those planned, the open action items
+    and those done in the last 30 days. ``every_program`` (HR's "All programs") reads the
+    tables without the program filter, which would filter nothing but cost a join."""
     now = now or timezone.now()
+    since = now - SUMMARY_WINDOW
     pairings = Pairing.objects.all() if every_program else Pairing.objects.filter(program__in=programs)
     in_programs = {} if every_program else {"pairing_id__in": pairings.order_by().values("pk")}
     by_status = dict(
         pairings.filter(status__in=PAIRING_VISIBLE_STATUSES).order_by().values_list("status").annotate(n=Count("pk"))
     )
-    held = Q(status=Status.HELD)
+    held = Q(status=Status.HELD, starts_at__gte=since)
+    planned = Q(status=Status.SCHEDULED, starts_at__gte=now)
     sessions = (
         MentoringSession.objects.filter(**in_programs)
-        .filter(status__in=[Status.HELD, Status.SCHEDULED])
+        .filter(held | planned)
         .aggregate(
-            total=Count("pk", filter=held),
-            last_30_days=Count("pk", filter=held & Q(starts_at__gte=now - timedelta(days=30))),
+            held=Count("pk", filter=held),
             minutes=Sum("duration_minutes", filter=held),
-            upcoming=Count("pk", filter=Q(status=Status.SCHEDULED, starts_at__gte=now)),
+            upcoming=Count("pk", filter=planned),
         )
     )
-    items = ActionItem.objects.filter(**in_programs).aggregate(
-        open=Count("pk", filter=Q(done_at__isnull=True)),
-        overdue=Count("pk", filter=Q(done_at__isnull=True, due_date__lt=now.date())),
-        done=Count("pk", filter=Q(done_at__isnull=False)),
+    open_items, done = Q(done_at__isnull=True), Q(done_at__gte=since)
+    items = (
+        ActionItem.objects.filter(**in_programs)
+        .filter(open_items | done)
+        .aggregate(
+            open=Count("pk", filter=open_items),
+            overdue=Count("pk", filter=open_items & Q(due_date__lt=now.date())),
+            done=Count("pk", filter=done),
+        )
     )
     return {
         "active": by_status.get("active", 0),
         "accepted": by_status.get("accepted", 0),
         "finished": by_status.get("completed", 0) + by_status.get("ended", 0),
-        "held_total": sessions["total"],
-        "held_last_30_days": sessions["last_30_days"],
-        "hours_total": round((sessions["minutes"] or 0) / 60, 1),
+        "window_days": SUMMARY_WINDOW.days,
+        "held_last_30_days": sessions["held"],
+        "hours_last_30_days": round((sessions["minutes"] or 0) / 60, 1),
         "upcoming": sessions["upcoming"],
         "items_open": items["open"],
         "items_overdue": items["overdue"],
-        "items_done": items["done"],
+        "items_done_last_30_days": items["done"],
     }
 
 
