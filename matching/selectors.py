@@ -32,9 +32,10 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
 from matching.models import MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
-from matching.pool import CRITERION_LABELS, participants_queryset
+from matching.pool import CRITERION_LABELS
 from matching.services import SELF_SELECT_MODES, SELF_SELECT_STATUSES, matching_criteria_get_or_create
 from people import privacy
 from people.models import Language
@@ -110,7 +111,13 @@ def program_matching_overview(*, program: Program) -> MatchingOverview:
         When(mentor_capacity__gte=1, then=F("mentor_capacity")), default=Value(program.default_mentor_capacity)
     )
     pool = (
-        Enrollment.objects.filter(pk__in=participants_queryset(program=program).values("pk"))
+        Enrollment.objects.filter(
+            # matching.pool.participants_queryset's people (tests compare the two)
+            Q(person__termination_date__isnull=True) | Q(person__termination_date__gt=timezone.localdate()),
+            program=program,
+            status=Enrollment.Status.APPROVED,
+            role__in=[Role.MENTOR, Role.MENTEE],
+        )
         .order_by()
         .annotate(
             trained=Case(When(trained, then=Value(True)), default=Value(False)),
@@ -370,30 +377,42 @@ def _column(name: str) -> str:
     return f"{connection.ops.quote_name(_RUNS)}.{connection.ops.quote_name(name)}"
 
 
-def _mentee_counts(run: MatchRun, fields: tuple[str, ...]) -> Counter:
-    """(value of each field..., matched) -> how many of the run's considered mentees,
-    still mentees of the program. Counted by the database in one query: a row per
-    combination of values (many mentees share one), matched or not taken from the
-    proposals in the query itself."""
-    rows = (
+def _mentee_counts(run: MatchRun, fields: tuple[str, ...]) -> list[Counter]:
+    """For each of ``fields``: (value, matched) -> how many of the run's considered
+    mentees, still mentees of the program, have that value and are matched or not.
+
+    One statement: the run's mentees with their values and whether a proposal matched
+    them (a common table expression), then a small GROUP BY per field (``UNION ALL``).
+    Grouping by every field at once instead returned a row per combination of answers,
+    nearly one per mentee; this returns a few rows per field whatever the cohort."""
+    mentees = (
         Enrollment.objects.filter(program=run.program_id, role=Role.MENTEE, pk__in=_considered(run.pk))
         .annotate(matched=Exists(MatchProposal.objects.filter(run=run.pk, mentee=OuterRef("pk"))))
         .order_by()
         .values_list(*fields, "matched")
-        .annotate(n=Count("pk"))
     )
-    return Counter({tuple(row[:-1]): row[-1] for row in rows})
+    sql, params = mentees.query.sql_with_params()
+    columns = [f"c{index}" for index in range(len(fields))]
+    groups = " UNION ALL ".join(
+        f"SELECT {index}, {column}, matched, COUNT(*) FROM cohort GROUP BY {column}, matched"
+        for index, column in enumerate(columns)
+    )
+    counts = [Counter() for _ in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH cohort ({', '.join(columns)}, matched) AS ({sql}) {groups}", params)
+        for index, value, matched, n in cursor.fetchall():
+            counts[index][value, bool(matched)] += n
+    return counts
 
 
-def _group_rates(counts: Counter, index: int) -> dict[str, Rate]:
-    """label -> Rate, grouping ``_mentee_counts`` rows by their value at ``index``
-    (departments, locations)."""
+def _group_rates(counts: Counter) -> dict[str, Rate]:
+    """label -> Rate from (value, matched) -> mentees (departments, locations)."""
     sizes: Counter = Counter()
     hits: Counter = Counter()
-    for key, n in counts.items():
-        label = key[index] or ""
+    for (value, matched), n in counts.items():
+        label = value or ""
         sizes[label] += n
-        hits[label] += n if key[-1] else 0
+        hits[label] += n if matched else 0
     return {label: Rate(hits[label], sizes[label]) for label in sizes}
 
 
@@ -518,21 +537,13 @@ def _rows(current: dict[str, Rate], previous: dict[str, Rate] | None) -> list[Co
     return [ComparisonRow(label, current.get(label), (previous or {}).get(label)) for label in labels]
 
 
-def _project(counts: Counter, index: int) -> Counter:
-    """``_mentee_counts`` rows summed to (value at ``index``, matched) -> mentees."""
-    projected: Counter = Counter()
-    for key, n in counts.items():
-        projected[key[index], key[-1]] += n
-    return projected
-
-
 def run_comparison(*, run: MatchRun, previous: MatchRun | None, viewer) -> RunComparison:
     """Match rates per department, location and (HR admins only, under ``people.privacy``)
     self-identified group, for a run and the one before.
 
-    The database counts each run's mentees per combination of department, location and
-    answers, matched or not (``_mentee_counts``, one query per run): no proposal is
-    loaded. For HR admins, also the three queries of each ``diversity_blocked_by``."""
+    The database counts each run's mentees per department, location and answer, matched
+    or not (``_mentee_counts``, one query per run): no proposal is loaded. For HR admins,
+    also the queries of each ``diversity_blocked_by`` (one to three)."""
     comparison = RunComparison(current=run, previous=previous)
     if previous is not None:
         comparison.criteria_changes = criteria_changes(previous.criteria, run.criteria)
@@ -543,20 +554,20 @@ def run_comparison(*, run: MatchRun, previous: MatchRun | None, viewer) -> RunCo
     current = _mentee_counts(run, fields)
     before = _mentee_counts(previous, fields) if previous is not None else None
     for attr, index in (("departments", 0), ("locations", 1)):
-        rates = _group_rates(before, index) if before is not None else None
-        setattr(comparison, attr, _rows(_group_rates(current, index), rates))
+        rates = _group_rates(before[index]) if before is not None else None
+        setattr(comparison, attr, _rows(_group_rates(current[index]), rates))
     if not include_diversity:
         return comparison
     comparison.diversity_blocked_by = diversity_blocked_by(run=run)
     if comparison.diversity_blocked_by is not None:
         return comparison
     previous_shown = before is not None and diversity_blocked_by(run=previous) is None
-    for offset, (name, label) in enumerate(privacy.dimensions(), start=2):
-        rates = _diversity_rates_from_counts(_project(current, offset), name)
+    for index, (name, label) in enumerate(privacy.dimensions(), start=2):
+        rates = _diversity_rates_from_counts(current[index], name)
         if rates is None:
             comparison.diversity_hidden.append(label)
             continue
-        earlier = _diversity_rates_from_counts(_project(before, offset), name) if previous_shown else None
+        earlier = _diversity_rates_from_counts(before[index], name) if previous_shown else None
         comparison.diversity.append((label, _rows(rates, earlier)))
     return comparison
 
