@@ -37,11 +37,16 @@ def program_diversity(*, program: Program) -> privacy.Released:
     "averages_shown", "rows": [{"label", "participants", "participants_share", "employees",
     "employees_share", "participation_rate", "mentees", "match_rate", "satisfaction"}]}]}``
 
-    A fixed number of queries whatever the number of participants.
+    A fixed number of queries whatever the number of participants. While nothing that
+    feeds the records changed (a digest of the participants' rows, and one of the ids and
+    values of the program's rating answers, computed in the database), the last comparison
+    stands and neither the participants nor the ratings are read. Answers are written once
+    (added with their response, deleted with it), so their ids and values change whenever
+    the ratings do.
     """
     names = privacy.DIMENSION_NAMES
     enrollments = Enrollment.objects.filter(program=program, status=Enrollment.Status.APPROVED)
-    participants = list(
+    participants_rows = (
         enrollments.annotate(
             # An integer, not a boolean: no per-row conversion for 10,000 participants.
             matched=ExpressionWrapper(
@@ -52,28 +57,38 @@ def program_diversity(*, program: Program) -> privacy.Released:
         .order_by()
         .values_list("pk", "person_id", "role", "matched", *(f"person__self_identification__{n}" for n in names))
     )
-    # Attributed ratings only: anonymous answers are never traced to anyone.
-    ratings = {
-        row["response__invitation__enrollment_id"]: (row["total"], row["n"])
-        for row in SurveyAnswer.objects.filter(
-            question__kind=SurveyQuestion.Kind.RATING,
-            number__isnull=False,
-            response__survey__program=program,
-            response__invitation__enrollment__program=program,
+    rated = SurveyAnswer.objects.filter(question__kind=SurveyQuestion.Kind.RATING, number__isnull=False)
+    # What the digest covers: every rating answer to the program's questions (an answer's
+    # question and response are of the same survey), without joining the responses.
+    rating_answers = rated.filter(question__survey__program=program).values_list("pk", "number")
+    participants: list[tuple] = []
+    ratings: dict[int, tuple[int, int]] = {}
+
+    def records():
+        participants.extend(participants_rows)
+        # Attributed ratings only: anonymous answers are never traced to anyone.
+        ratings.update(
+            (row["response__invitation__enrollment_id"], (row["total"], row["n"]))
+            for row in rated.filter(
+                response__survey__program=program, response__invitation__enrollment__program=program
+            )
+            .order_by()
+            .values("response__invitation__enrollment_id")
+            .annotate(total=Sum("number"), n=Count("pk"))
         )
-        .order_by()
-        .values("response__invitation__enrollment_id")
-        .annotate(total=Sum("number"), n=Count("pk"))
-    }
-    records = {}
-    for pk, _person, role, matched, *values in participants:
-        keys = tuple(privacy.answer_key(name, value) for name, value in zip(names, values, strict=True))
-        records[pk] = (role, bool(matched), *ratings.get(pk, (0, 0)), *keys)
+        out = {}
+        for pk, _person, role, matched, *values in participants:
+            keys = tuple(privacy.answer_key(name, value) for name, value in zip(names, values, strict=True))
+            out[pk] = (role, bool(matched), *ratings.get(pk, (0, 0)), *keys)
+        return out
+
+    def state():
+        return f"{privacy.rows_digest(participants_rows)}/{privacy.rows_digest(rating_answers, integers=True)}"
 
     def compute():
         return _figures(participants, ratings)
 
-    return privacy.release_refresh(key=_release_key(program), records=records, compute=compute)
+    return privacy.release_refresh(key=_release_key(program), records=records, compute=compute, state=state)
 
 
 def _figures(participants: list[tuple], ratings: dict) -> dict:
