@@ -1389,9 +1389,11 @@ def _plan_skills(a, b, rules):
         if dense[sl].any():  # as _few_nonzero_product decides for these rows
             return generic(sl)
         tot = np.asarray(wanted[sl].sum(axis=1), dtype=np.float64).ravel()
-        prod = np.zeros((sl.stop - sl.start, m))
+        prod = np.empty((sl.stop - sl.start, m))
         if width:
             np.take(products, index[sl, 0], axis=0, out=prod, mode="clip")  # 0 + term == term
+        else:
+            prod.fill(0.0)
         if width > 1 and term.shape[0] < prod.shape[0]:
             term = np.empty_like(prod)
         for k in range(1, width):
