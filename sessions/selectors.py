@@ -340,15 +340,38 @@ def pairings_quiet(*, pairings: QuerySet[Pairing]) -> QuerySet[Pairing]:
     return pairings.filter(status="active", nudge_level__isnull=False)
 
 
+OVERSIGHT_PER_PAGE = 50
+OVERSIGHT_ORDER = ("program__name", "mentee__person__last_name", "pk")
+
+
+def oversight_page(*, programs: QuerySet[Program], quiet_only=False, page_number=None, now=None) -> Page:
+    """One page of the HR page's table, in two steps: the page's pairing ids, sorted by
+    program and mentee with nothing else joined or computed, then those pairings with their
+    counts. Sorting every pairing with the people, the program and the counts' subqueries
+    in one query read twice as much."""
+    now = now or timezone.now()
+    pairings = pairings_for_oversight(programs=programs, now=now)
+    if quiet_only:
+        pairings = pairings_quiet(pairings=pairings)
+    page = Paginator(pairings.order_by(*OVERSIGHT_ORDER).values_list("pk", flat=True), OVERSIGHT_PER_PAGE).get_page(
+        page_number
+    )
+    ids = list(page.object_list)
+    rows = pairings_for_oversight(programs=programs, now=now).filter(pk__in=ids).order_by()
+    found = {pairing.pk: pairing for pairing in rows}
+    page.object_list = [found[pk] for pk in ids if pk in found]
+    return page
+
+
 #: The HR page's cards count the sessions held and the action items done in this window, so
 #: their cost follows the programs' activity, not their whole history.
 SUMMARY_WINDOW = timedelta(days=30)
 
 
 def oversight_summary(*, programs: QuerySet[Program], now: datetime | None = None, every_program=False) -> dict:
-    """Totals for the HR page's cards, in three queries that read index ranges: pairings by
-    status, the sessions held in the last 30 days and those planned, the open action items
-    and those done in the last 30 days. ``every_program`` (HR's "All programs") reads the
+    """Totals for the HR page's cards, in four queries that read index ranges: pairings by
+    status, the sessions held in the last 30 days, those planned, the open action items and
+    those done in the last 30 days. ``every_program`` (HR's "All programs") reads the
     tables without the program filter, which would filter nothing but cost a join."""
     now = now or timezone.now()
     since = now - SUMMARY_WINDOW
@@ -357,17 +380,13 @@ def oversight_summary(*, programs: QuerySet[Program], now: datetime | None = Non
     by_status = dict(
         pairings.filter(status__in=PAIRING_VISIBLE_STATUSES).order_by().values_list("status").annotate(n=Count("pk"))
     )
-    held = Q(status=Status.HELD, starts_at__gte=since)
-    planned = Q(status=Status.SCHEDULED, starts_at__gte=now)
-    sessions = (
-        MentoringSession.objects.filter(**in_programs)
-        .filter(held | planned)
-        .aggregate(
-            held=Count("pk", filter=held),
-            minutes=Sum("duration_minutes", filter=held),
-            upcoming=Count("pk", filter=planned),
-        )
+    # Two queries, each an index-only range scan of session_status_start_idx (one with an OR
+    # of both ranges reads the table's rows: four times slower at 100,000 sessions).
+    sessions = MentoringSession.objects.filter(**in_programs).order_by()
+    held = sessions.filter(status=Status.HELD, starts_at__gte=since).aggregate(
+        n=Count("*"), minutes=Sum("duration_minutes")
     )
+    upcoming = sessions.filter(status=Status.SCHEDULED, starts_at__gte=now).count()
     open_items, done = Q(done_at__isnull=True), Q(done_at__gte=since)
     items = (
         ActionItem.objects.filter(**in_programs)
@@ -383,9 +402,9 @@ def oversight_summary(*, programs: QuerySet[Program], now: datetime | None = Non
         "accepted": by_status.get("accepted", 0),
         "finished": by_status.get("completed", 0) + by_status.get("ended", 0),
         "window_days": SUMMARY_WINDOW.days,
-        "held_last_30_days": sessions["held"],
-        "hours_last_30_days": round((sessions["minutes"] or 0) / 60, 1),
-        "upcoming": sessions["upcoming"],
+        "held_last_30_days": held["n"],
+        "hours_last_30_days": round((held["minutes"] or 0) / 60, 1),
+        "upcoming": upcoming,
         "items_open": items["open"],
         "items_overdue": items["overdue"],
         "items_done_last_30_days": items["done"],

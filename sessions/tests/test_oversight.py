@@ -148,3 +148,30 @@ def test_summary_of_all_programs_adds_up_each_programs_totals(client, hr_client,
     assert totals(client) == mine
     html = client.get("/mentoring/hr/").content.decode()
     assert "sessions held in the last 30 days" in html and "2 done in the last 30 days" in html
+
+
+def test_the_table_pages_through_pairings_by_program_then_mentee(hr_client, program, pairing, monkeypatch):
+    """Each page's pairings are found sorted first, then read with their counts: the order
+    and the counts are those of one query over them all."""
+    from sessions import selectors
+
+    monkeypatch.setattr(selectors, "OVERSIGHT_PER_PAGE", 2)
+    other = running_program(name="Alpha Circle", slug="alpha-circle")
+    for i, last in enumerate(("Zeta", "Adams", "Moss")):
+        pair = make_pairing(
+            program=program, mentor=make_user(f"m{i}@example.com"), mentee=make_user(f"e{i}@x.com", "E", last)
+        )
+        make_session(pair, days=-2, status=MentoringSession.Status.HELD)
+    make_pairing(program=other, mentor=make_user("am@example.com"), mentee=make_user("ae@x.com", "A", "Young"))
+    rows = []
+    for number in (1, 2, 3):
+        page = hr_client.get(f"/mentoring/hr/?page={number}").context["page"]
+        assert page.paginator.count == 5 and len(page.object_list) == (2 if number < 3 else 1)
+        rows += [(p.program.name, p.mentee.person.last_name, p.sessions_held) for p in page.object_list]
+    assert rows == [
+        ("Alpha Circle", "Young", 0),
+        ("Leadership Circle", "Adams", 1),
+        ("Leadership Circle", "Mentee", 0),
+        ("Leadership Circle", "Moss", 1),
+        ("Leadership Circle", "Zeta", 1),
+    ]
