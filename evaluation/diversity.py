@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, Exists, ExpressionWrapper, IntegerField, OuterRef, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, Sum
 from django.utils import timezone
 
 from evaluation.selectors import matched_q
@@ -38,29 +38,20 @@ def program_diversity(*, program: Program) -> privacy.Released:
     "employees_share", "participation_rate", "mentees", "match_rate", "satisfaction"}]}]}``
 
     A fixed number of queries whatever the number of participants. While nothing that
-    feeds the records changed (a digest of the participants' rows, and one of the ids and
-    values of the program's rating answers, computed in the database), the last comparison
-    stands and neither the participants nor the ratings are read. Answers are written once
-    (added with their response, deleted with it), so their ids and values change whenever
-    the ratings do.
+    feeds the records changed (a digest of the participants' rows and :func:`_ratings_state`,
+    computed in the database), the last comparison stands and neither the participants nor
+    the ratings are read.
     """
     names = privacy.DIMENSION_NAMES
     enrollments = Enrollment.objects.filter(program=program, status=Enrollment.Status.APPROVED)
+    matched = Pairing.objects.filter(matched_q(timezone.now())).values("mentee_id")
     participants_rows = (
-        enrollments.annotate(
-            # An integer, not a boolean: no per-row conversion for 10,000 participants.
-            matched=ExpressionWrapper(
-                Exists(Pairing.objects.filter(matched_q(timezone.now()), mentee_id=OuterRef("pk"))),
-                output_field=IntegerField(),
-            )
-        )
+        # Matched: one set of the matched mentees (a hashed IN), not a lookup per participant.
+        enrollments.annotate(matched=ExpressionWrapper(Q(pk__in=matched), output_field=BooleanField()))
         .order_by()
         .values_list("pk", "person_id", "role", "matched", *(f"person__self_identification__{n}" for n in names))
     )
     rated = SurveyAnswer.objects.filter(question__kind=SurveyQuestion.Kind.RATING, number__isnull=False)
-    # What the digest covers: every rating answer to the program's questions (an answer's
-    # question and response are of the same survey), without joining the responses.
-    rating_answers = rated.filter(question__survey__program=program).values_list("pk", "number")
     participants: list[tuple] = []
     ratings: dict[int, tuple[int, int]] = {}
 
@@ -83,12 +74,27 @@ def program_diversity(*, program: Program) -> privacy.Released:
         return out
 
     def state():
-        return f"{privacy.rows_digest(participants_rows)}/{privacy.rows_digest(rating_answers, integers=True)}"
+        return f"{privacy.rows_digest(participants_rows)}/{_ratings_state(program)}"
 
     def compute():
         return _figures(participants, ratings)
 
     return privacy.release_refresh(key=_release_key(program), records=records, compute=compute, state=state)
+
+
+def _ratings_state(program: Program) -> str:
+    """What changes whenever a participant's ratings do, read from indexes only (no answer
+    row): the newest answer's id (any survey), and the number and sum of the program's rating
+    answers (the index on question and value). Answers are written once: added, with an id
+    above every earlier one, and deleted (answering again replaces them), so an added answer
+    raises the newest id and a deleted one lowers the number; a value changed in place would
+    change the sum."""
+    newest = SurveyAnswer.objects.aggregate(id=Max("pk"))["id"]
+    questions = SurveyQuestion.objects.filter(survey__program=program, kind=SurveyQuestion.Kind.RATING).values("pk")
+    answers = SurveyAnswer.objects.filter(question__in=questions, number__isnull=False).aggregate(
+        n=Count("*"), total=Sum("number")
+    )
+    return f"{newest}:{answers['n']}:{answers['total']}"
 
 
 def _figures(participants: list[tuple], ratings: dict) -> dict:

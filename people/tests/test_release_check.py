@@ -135,6 +135,13 @@ def test_the_stored_check_is_a_keyed_hash():
         assert privacy._checked_state("checked", digest_of(population.records)) != stored
 
 
+def test_the_fingerprints_are_each_person_s_keyed_hash():
+    records = {1: ("a", "b"), 2: ("", "c"), 30: ("a", "b")}
+    assert privacy._fingerprints("k", records) == sorted(
+        privacy._fingerprint("k", pk, record) for pk, record in records.items()
+    )
+
+
 # --- The digest of the rows -----------------------------------------------------------------
 
 
