@@ -360,8 +360,9 @@ _RUNS = MatchRun._meta.db_table
 
 def _cohort_each(stats: str) -> str:
     """A FROM item listing the mentee ids in the stats column ``stats`` as ``e.value``."""
-    if connection.vendor == "postgresql":
-        return f"jsonb_array_elements({stats} -> 'mentee_ids') AS e"
+    if connection.vendor == "postgresql":  # (not an array, e.g. null: no mentee)
+        ids = f"{stats} -> 'mentee_ids'"
+        return f"jsonb_array_elements(CASE jsonb_typeof({ids}) WHEN 'array' THEN {ids} END) AS e"
     return f"json_each({stats}, '$.mentee_ids') AS e"
 
 

@@ -195,3 +195,12 @@ def test_the_run_comparison_reads_no_cohort_list(hr_admin, monkeypatch):
     assert comparison.diversity_blocked_by == runs[1]  # one mentee apart
     assert unmatched_count == 6
     assert all("mentee_ids" not in query["sql"] or "json" in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_run_without_a_cohort_list_has_no_considered_mentees(hr_client, hr_admin):
+    program = matching_program()
+    runs = [MatchRunFactory(program=program, stats=stats) for stats in ({}, {"mentee_ids": None}, {"matched": 0})]
+    for run in runs:
+        assert hr_client.get(reverse("matching:run_detail", args=[run.pk])).status_code == 200
+        assert selectors.run_unmatched_mentees(run=run) == (0, [])
+    assert selectors.diversity_blocked_by(run=runs[-1]) is None  # same (empty) cohorts, nobody matched
