@@ -278,27 +278,21 @@ def people_changed(before: list[str], after: list[str]) -> int:
     return max(sum((old - new).values()), sum((new - old).values()))
 
 
-def rows_digest(queryset, *, integers: bool = False) -> str:
+def rows_digest(queryset) -> str:
     """A digest of the rows of ``queryset`` (a ``values_list`` of distinct rows: include the
     primary key) whatever their order: it changes when a row is added, removed or changed.
     On PostgreSQL one aggregate query (the count and the sum of a 64-bit hash of each row;
     the rows never leave the database); elsewhere the rows are read and hashed here.
-    ``integers``: every column is a non-null integer (hashed as numbers, several times
-    faster than as text). Not secret: stored only as a keyed hash, by :func:`release_refresh`."""
+    Not secret: stored only as a keyed hash, by :func:`release_refresh`."""
     queryset = queryset.order_by()
     connection = connections[queryset.db]
     if connection.vendor == "postgresql":
         sql, params = queryset.query.sql_with_params()
-        if integers:
-            row_hash = "0"
-            for column in range(len(queryset.query.values_select) + len(queryset.query.annotation_select)):
-                row_hash = f"hashint8extended(rows.c{column}, {row_hash})"
-            columns = ", ".join(f"c{n}" for n in range(column + 1))
-            source = f"({sql}) AS rows ({columns})"
-        else:
-            row_hash, source = "hashtextextended(rows::text, 0)", f"({sql}) AS rows"
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*), COALESCE(SUM({row_hash}::numeric), 0) FROM {source}", params)
+            cursor.execute(
+                f"SELECT COUNT(*), COALESCE(SUM(hashtextextended(rows::text, 0)::numeric), 0) FROM ({sql}) AS rows",
+                params,
+            )
             count, total = cursor.fetchone()
         return f"{count}:{total}"
     count = total = 0

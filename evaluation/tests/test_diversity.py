@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from evaluation.diversity import program_diversity
+from evaluation.diversity import _ratings_state, program_diversity
 from evaluation.tests import builders as b
 from people.models import SelfIdentification
 from people.privacy import OTHER_LABEL
@@ -125,6 +125,29 @@ def test_ratings_changed_by_five_participants_move_the_figures(db):
             SurveyAnswer.objects.create(response=response, question=rating, number=1)
         assert satisfaction() == ((4.0, True) if index < 4 else (1.5, False))
         assert satisfaction() == ((4.0, True) if index < 4 else (1.5, False))  # the next view: the same
+
+
+def test_the_ratings_check_changes_with_every_added_or_deleted_answer(db):
+    program = b.running_program(name="Ratings", slug="ratings")
+    survey, rating, nps = b.survey(program)
+    instance = b.survey_round(survey)
+    mentees = [b.enroll(program, Role.MENTEE, who=someone("woman")) for _ in range(3)]
+    responses = [b.answer(instance, mentee, {rating: 3, nps: 8}) for mentee in mentees]
+    seen = {_ratings_state(program)}
+
+    def changed():
+        state = _ratings_state(program)
+        assert state not in seen
+        seen.add(state)
+
+    SurveyAnswer.objects.filter(response=responses[0], question=rating).delete()  # deleted alone
+    changed()
+    SurveyAnswer.objects.filter(response=responses[1]).delete()  # answered again: replaced,
+    SurveyAnswer.objects.create(response=responses[1], question=nps, number=3)  # the rating left out
+    changed()
+    SurveyAnswer.objects.filter(response=responses[2]).delete()  # replaced by the same rating
+    SurveyAnswer.objects.create(response=responses[2], question=rating, number=3)
+    changed()
 
 
 def test_free_text_answers_are_grouped_whatever_their_spelling(cohort):
