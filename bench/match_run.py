@@ -364,8 +364,10 @@ def main(argv=None):
     parser.add_argument("--top", type=int, default=25, help="functions shown with --profile")
     parser.add_argument("--app-dir", type=Path, help="measure the code of another checkout (before/after)")
     args = parser.parse_args(argv)
-    if args.app_dir:  # its apps come first on the path; this bench's code measures them
-        sys.path.insert(0, str(args.app_dir.resolve()))
+    if args.app_dir:  # its apps instead of this checkout's (this bench's own code measures them)
+        app_dir = args.app_dir.resolve()
+        sys.path[:] = [str(app_dir)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT]
+        os.chdir(app_dir)  # Celery puts the working directory first on the path
 
     with django_workdir("match_run", debug=False):
         from django.core.management import call_command
