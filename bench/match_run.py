@@ -5,6 +5,7 @@ Usage (from the repository root)::
     .venv/bin/python bench/match_run.py                                   # 10,000 mentees x 2,500 mentors
     .venv/bin/python bench/match_run.py --mentees 2000 --mentors 500 --repeat 5
     .venv/bin/python bench/match_run.py --profile                         # + cProfile of one extra run
+    .venv/bin/python bench/match_run.py --app-dir /tmp/before             # another checkout's code
 
 Without ``DATABASE_URL`` it builds a fresh SQLite file in a temporary folder (never the app's
 own database). With ``bulk_create`` it fills one program in the matching stage: a company of
@@ -21,8 +22,9 @@ score: every pair; solve: ``engine.assign``; locks: HR's locked pairs around it;
 proposals' points per criterion; write: proposals and stats) in wall seconds and in this
 process's CPU seconds (the database server's work shows in wall time only), and the number
 of queries. The baseline, measured in the same process on the very score matrix the run
-built, is the engine alone (``matching.engine.assign``): the ratio is the Django overhead
-factor. On a shared, loaded machine wall times swing with the load; the CPU column and the
+built right after each run (so both see the same load), is the engine alone
+(``matching.engine.assign``): the ratio is the Django overhead factor, printed for the
+medians and run by run. On a shared, loaded machine wall times swing with the load; the CPU column and the
 ratio (both sides measured in the same minutes) swing less.
 """
 
@@ -73,8 +75,10 @@ def _distinct(rng: random.Random, population: list, weights: list[float], count:
 
 
 def build(n_mentees: int, n_mentors: int, *, seed: int = 1):
-    """The program, filled with ``bulk_create``. Returns it."""
-    from django.core.management import call_command
+    """The program, filled with ``bulk_create`` (in a migrated database). Returns it.
+
+    ``matching/tests/test_run_result.py`` pins the result of a small run of this program: a
+    change here that alters the data changes that test's pinned figures too."""
     from django.utils import timezone
 
     from matching.models import MatchingCriteria, MentorshipRequest, Pairing, PairOverride
@@ -92,7 +96,6 @@ def build(n_mentees: int, n_mentors: int, *, seed: int = 1):
     )
 
     rng = random.Random(seed)
-    call_command("migrate", verbosity=0)
     now = timezone.now()
     today = timezone.localdate()
     batch = 5000
@@ -359,27 +362,39 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="cProfile one extra run and print the top functions")
     parser.add_argument("--top", type=int, default=25, help="functions shown with --profile")
+    parser.add_argument("--app-dir", type=Path, help="measure the code of another checkout (before/after)")
     args = parser.parse_args(argv)
+    if args.app_dir:  # its apps instead of this checkout's (this bench's own code measures them)
+        app_dir = args.app_dir.resolve()
+        sys.path[:] = [str(app_dir)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT]
+        os.chdir(app_dir)  # Celery puts the working directory first on the path
 
     with django_workdir("match_run", debug=False):
+        from django.core.management import call_command
         from django.db import connection
 
         t0 = time.perf_counter()
+        call_command("migrate", verbosity=0)
         program = build(args.mentees, args.mentors, seed=args.seed)
         print(
             f"== program of {args.mentees:,} mentees x {args.mentors:,} mentors on {connection.vendor} "
-            f"(built in {time.perf_counter() - t0:.1f} s; load average {_load_average()})"
+            f"(built in {time.perf_counter() - t0:.1f} s; load average {_load_average()}; "
+            f"code of {Path(sys.modules['matching'].__file__).parent.parent})"
         )
-        runs = []
+        runs, bases = [], []
         for _ in range(args.repeat):
             if runs:  # a worker frees a run's score matrix before the next run: so does the bench
                 runs[-1] = (*runs[-1][:4], None, runs[-1][5])
             runs.append(run_once(program))
+            # The engine alone right after each run, on its matrix: both sides see the same load.
+            bases.append(engine_baseline(runs[-1][4], 1))
         walls = [r[0] for r in runs]
         cpus = [r[1] for r in runs]
         median_wall, median_cpu = statistics.median(walls), statistics.median(cpus)
         scored, last = runs[-1][4], runs[-1][5]
-        base_wall, base_cpu = engine_baseline(scored, args.repeat)
+        base_wall = statistics.median(b[0] for b in bases)
+        base_cpu = statistics.median(b[1] for b in bases)
+        ratios = [r[0] / b[0] for r, b in zip(runs, bases, strict=True)]
         stats = last.stats
         blocked = float((~(scored.scores > -float("inf"))).mean())
         print(
@@ -392,12 +407,16 @@ def main(argv=None):
             f"   {'ours: match_run_execute':34} {median_wall:8.2f} {median_cpu:8.2f}   "
             f"{', '.join(f'{w:.2f}' for w in walls)}"
         )
-        print(f"   {'baseline: engine.assign alone':34} {base_wall:8.2f} {base_cpu:8.2f}")
         print(
-            f"   whole run / engine alone: {median_wall / base_wall:.1f}x wall, {median_cpu / base_cpu:.1f}x cpu "
-            f"(load average now {_load_average()})"
+            f"   {'baseline: engine.assign alone':34} {base_wall:8.2f} {base_cpu:8.2f}   "
+            f"{', '.join(f'{b[0]:.2f}' for b in bases)}"
         )
-        print(f"   queries per run: {', '.join(str(r[3]) for r in runs)}")
+        print(
+            f"   whole run / engine alone: {median_wall / base_wall:.2f}x wall, {median_cpu / base_cpu:.2f}x cpu; "
+            f"run by run {', '.join(f'{x:.2f}' for x in ratios)} (median {statistics.median(ratios):.2f}x; "
+            f"load average now {_load_average()})"
+        )
+        print(f"   queries per run: {', '.join(str(r[3]) for r in runs)} (a COPY, on PostgreSQL, not counted)")
         print(f"   phase breakdown (medians):  {'wall s':>8} {'cpu s':>8}")
         for phase in PHASES:
             wall = statistics.median(r[2][phase][0] for r in runs)

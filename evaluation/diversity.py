@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, Exists, ExpressionWrapper, IntegerField, OuterRef, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, Sum
 from django.utils import timezone
 
 from evaluation.selectors import matched_q
@@ -37,43 +37,64 @@ def program_diversity(*, program: Program) -> privacy.Released:
     "averages_shown", "rows": [{"label", "participants", "participants_share", "employees",
     "employees_share", "participation_rate", "mentees", "match_rate", "satisfaction"}]}]}``
 
-    A fixed number of queries whatever the number of participants.
+    A fixed number of queries whatever the number of participants. While nothing that
+    feeds the records changed (a digest of the participants' rows and :func:`_ratings_state`,
+    computed in the database), the last comparison stands and neither the participants nor
+    the ratings are read.
     """
     names = privacy.DIMENSION_NAMES
     enrollments = Enrollment.objects.filter(program=program, status=Enrollment.Status.APPROVED)
-    participants = list(
-        enrollments.annotate(
-            # An integer, not a boolean: no per-row conversion for 10,000 participants.
-            matched=ExpressionWrapper(
-                Exists(Pairing.objects.filter(matched_q(timezone.now()), mentee_id=OuterRef("pk"))),
-                output_field=IntegerField(),
-            )
-        )
+    matched = Pairing.objects.filter(matched_q(timezone.now())).values("mentee_id")
+    participants_rows = (
+        # Matched: one set of the matched mentees (a hashed IN), not a lookup per participant.
+        enrollments.annotate(matched=ExpressionWrapper(Q(pk__in=matched), output_field=BooleanField()))
         .order_by()
         .values_list("pk", "person_id", "role", "matched", *(f"person__self_identification__{n}" for n in names))
     )
-    # Attributed ratings only: anonymous answers are never traced to anyone.
-    ratings = {
-        row["response__invitation__enrollment_id"]: (row["total"], row["n"])
-        for row in SurveyAnswer.objects.filter(
-            question__kind=SurveyQuestion.Kind.RATING,
-            number__isnull=False,
-            response__survey__program=program,
-            response__invitation__enrollment__program=program,
+    rated = SurveyAnswer.objects.filter(question__kind=SurveyQuestion.Kind.RATING, number__isnull=False)
+    participants: list[tuple] = []
+    ratings: dict[int, tuple[int, int]] = {}
+
+    def records():
+        participants.extend(participants_rows)
+        # Attributed ratings only: anonymous answers are never traced to anyone.
+        ratings.update(
+            (row["response__invitation__enrollment_id"], (row["total"], row["n"]))
+            for row in rated.filter(
+                response__survey__program=program, response__invitation__enrollment__program=program
+            )
+            .order_by()
+            .values("response__invitation__enrollment_id")
+            .annotate(total=Sum("number"), n=Count("pk"))
         )
-        .order_by()
-        .values("response__invitation__enrollment_id")
-        .annotate(total=Sum("number"), n=Count("pk"))
-    }
-    records = {}
-    for pk, _person, role, matched, *values in participants:
-        keys = tuple(privacy.answer_key(name, value) for name, value in zip(names, values, strict=True))
-        records[pk] = (role, bool(matched), *ratings.get(pk, (0, 0)), *keys)
+        out = {}
+        for pk, _person, role, matched, *values in participants:
+            keys = tuple(privacy.answer_key(name, value) for name, value in zip(names, values, strict=True))
+            out[pk] = (role, bool(matched), *ratings.get(pk, (0, 0)), *keys)
+        return out
+
+    def state():
+        return f"{privacy.rows_digest(participants_rows)}/{_ratings_state(program)}"
 
     def compute():
         return _figures(participants, ratings)
 
-    return privacy.release_refresh(key=_release_key(program), records=records, compute=compute)
+    return privacy.release_refresh(key=_release_key(program), records=records, compute=compute, state=state)
+
+
+def _ratings_state(program: Program) -> str:
+    """What changes whenever a participant's ratings do, read from indexes only (no answer
+    row): the newest answer's id (any survey), and the number and sum of the program's rating
+    answers (the index on question and value). Answers are written once: added, with an id
+    above every earlier one, and deleted (answering again replaces them), so an added answer
+    raises the newest id and a deleted one lowers the number; a value changed in place would
+    change the sum."""
+    newest = SurveyAnswer.objects.aggregate(id=Max("pk"))["id"]
+    questions = SurveyQuestion.objects.filter(survey__program=program, kind=SurveyQuestion.Kind.RATING).values("pk")
+    answers = SurveyAnswer.objects.filter(question__in=questions, number__isnull=False).aggregate(
+        n=Count("*"), total=Sum("number")
+    )
+    return f"{newest}:{answers['n']}:{answers['total']}"
 
 
 def _figures(participants: list[tuple], ratings: dict) -> dict:

@@ -774,18 +774,20 @@ def program_outcomes(*, program: Program, today: date | None = None) -> Outcomes
     outcomes = Outcomes(start=start, end=today, started=start <= today)
     if not outcomes.started:
         return outcomes
-    approved = Enrollment.objects.filter(status=APPROVED, person_id=OuterRef("pk"))
-    rows = (
-        Person.objects.filter(
-            Q(hire_date__isnull=True) | Q(hire_date__lte=start),
-            Q(termination_date__isnull=True) | Q(termination_date__gte=start),
-        )
-        .annotate(
-            band=_band_case(),
-            participant=Exists(approved.filter(program=program)),
-            in_a_program=Exists(approved),
-        )
-        .filter(Q(participant=True) | Q(in_a_program=False))
+    employed = Person.objects.filter(
+        Q(hire_date__isnull=True) | Q(hire_date__lte=start),
+        Q(termination_date__isnull=True) | Q(termination_date__gte=start),
+    )
+    approved = Enrollment.objects.filter(status=APPROVED)
+    # Participants (a semi-join) and colleagues in no program (an anti-join), grouped apart and
+    # read together: set-based joins the planner costs right, where an EXISTS per person in the
+    # grouping made it expect a query expensive enough to compile (JIT) on every view.
+    groups = [
+        (employed.filter(pk__in=approved.filter(program=program).values("person_id")), True),
+        (employed.filter(~Exists(approved.filter(person_id=OuterRef("pk")))), False),
+    ]
+    participants, colleagues = (
+        people.annotate(band=_band_case(), participant=Value(flag))
         .order_by()
         .values("department_id", "department__name", "band", "participant")
         .annotate(
@@ -793,7 +795,9 @@ def program_outcomes(*, program: Program, today: date | None = None) -> Outcomes
             retained=Count("pk", filter=Q(termination_date__isnull=True) | Q(termination_date__gt=today)),
             promoted=Count("pk", filter=Q(promotion_date__gte=start, promotion_date__lte=today)),
         )
+        for people, flag in groups
     )
+    rows = participants.union(colleagues, all=True)
     cells: dict[tuple, dict] = {}
     for row in rows:
         key = (row["department_id"], row["department__name"] or "No department", row["band"])

@@ -935,9 +935,14 @@ def score_pairs(
     for name, table in tables.items():
         if table is not None:
             np.multiply(table[0], w[name], out=table[0])
-    hard_table = _row_table(_hard_block, _HARD_KEYS, a, b, rules) if n else None
+    # Only the features the hard rules that apply read: with few distinct values, one table.
+    hard_keys = _hard_keys(a, b, rules)
+    hard_table = _row_table(_hard_block, hard_keys, a, b, rules) if n and hard_keys else None
     # The others may prepare per-value tables once for the whole cohort (working style: per item).
     plans = {name: _PART_PLANS[name](a, b, rules) for name in w if tables.get(name) is None and name in _PART_PLANS}
+    # A tabled part is copied into one buffer, reused for every block (``mode="clip"``: numpy
+    # writes straight into ``out``; the rows are valid indexes, so nothing is clipped).
+    buffer = np.empty((min(step, n), m)) if n and not return_parts else None
     for r0 in range(0, n, step):
         sl = slice(r0, min(n, r0 + step))
         ra = _slice_rows(a, sl)
@@ -947,15 +952,21 @@ def score_pairs(
             if table is None:
                 part = plans[name](sl) if name in plans else _PART_FUNCS[name](ra, b, rules)
                 part *= weight
+                if return_parts:
+                    parts[name][sl] = part
             else:  # already weighted
-                part = np.take(table[0], table[1][sl], axis=0)
+                part = parts[name][sl] if return_parts else buffer[: sl.stop - sl.start]
+                np.take(table[0], table[1][sl], axis=0, out=part, mode="clip")
             acc += part
-            if return_parts:
-                parts[name][sl] = part
-        hard = _hard_block(ra, b, rules) if hard_table is None else np.take(hard_table[0], hard_table[1][sl], axis=0)
-        if block_mask is not None:
-            hard |= block_mask[sl]
-        np.copyto(acc, -np.inf, where=hard)
+        hard = block_mask[sl] if block_mask is not None else None
+        if hard_keys:
+            if hard_table is None:
+                rule = _hard_block(ra, b, rules)
+            else:
+                rule = np.take(hard_table[0], hard_table[1][sl], axis=0)
+            hard = rule if hard is None else rule | hard
+        if hard is not None:
+            np.copyto(acc, -np.inf, where=hard)
     return PairScores(total, parts)
 
 
@@ -1208,7 +1219,6 @@ _PART_KEYS = {
     "answers": ("answers",),
     "languages": ("languages",),
 }
-_HARD_KEYS = ("seniority", "department", "meeting_format", "location", "languages")
 #: A shared table is used only if it holds at most this many elements.
 _TABLE_MAX = 4 * _BLOCK
 
@@ -1307,8 +1317,13 @@ def _part_skills(a, b, rules):
         prod = _few_nonzero_product(wanted, had, b["_skills_t"])
     else:
         prod = _dot(a, wanted, had)
+    return _skills_part(prod, _rows(a, tot), tot)
+
+
+def _skills_part(prod: np.ndarray, tot_rows: np.ndarray, tot: np.ndarray) -> np.ndarray:
+    """The skills part from the products and the mentees' totals, in place (``prod`` is fresh)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        part = prod / _rows(a, tot)
+        part = np.divide(prod, tot_rows, out=prod)
     part[tot <= 0] = _NEUTRAL
     return np.clip(part, 0.0, 1.0, out=part)
 
@@ -1335,6 +1350,59 @@ def _few_nonzero_product(x: np.ndarray, y: np.ndarray, y_t: np.ndarray) -> np.nd
         term *= factor[:, k, None]
         out += term
     return out
+
+
+def _plan_skills(a, b, rules):
+    """:func:`_part_skills` as ``rows -> part`` for slices of the mentees, with the same
+    arithmetic. A mentee's wanted skills weigh one of a few values (the levels), so every
+    product ``proficiency * weight`` a pass can add comes from one table, built once: per row
+    and pass, one copy from the table and one addition (no multiplication), the sums in the
+    same order as :func:`_few_nonzero_product`'s."""
+    wanted, had = a["skills"], b["skills"]
+    generic = lambda sl: _part_skills(_slice_rows(a, sl), b, rules)  # noqa: E731
+    if not (isinstance(wanted, np.ndarray) and isinstance(had, np.ndarray)):
+        return generic
+    n, m = wanted.shape[0], had.shape[0]
+    rows, columns = np.nonzero(wanted)
+    counts = np.bincount(rows, minlength=n)
+    values, value_of = np.unique(wanted[rows, columns], return_inverse=True)
+    skills, skill_of = np.unique(columns, return_inverse=True)  # the skills someone wants
+    size = values.size * skills.size + 1
+    if size * m > max(_TABLE_MAX, n * m // 4):  # at most a quarter of the scores' memory
+        return generic
+    # products[v * len(skills) + s] = proficiency in skill s * the v-th weight (what
+    # ``term *= factor`` computes); the last row is the +0.0 a row with fewer skills adds.
+    had_t = np.ascontiguousarray(had.T[skills])
+    products = np.empty((size, m))
+    for v, value in enumerate(values.tolist()):
+        np.multiply(had_t, value, out=products[v * skills.size : (v + 1) * skills.size])
+    products[-1] = 0.0
+    slot = np.arange(rows.size) - np.searchsorted(rows, rows)
+    index = np.full((n, int(counts.max(initial=0))), size - 1, dtype=np.int64)
+    index[rows, slot] = value_of.reshape(-1) * skills.size + skill_of.reshape(-1)
+    dense = 16 * counts > wanted.shape[1]  # rows for which a matrix product is used instead
+    term = np.empty((0, m))
+
+    def part(sl: slice) -> np.ndarray:
+        nonlocal term
+        width = int(counts[sl].max(initial=0))
+        if dense[sl].any():  # as _few_nonzero_product decides for these rows
+            return generic(sl)
+        tot = np.asarray(wanted[sl].sum(axis=1), dtype=np.float64).ravel()
+        prod = np.empty((sl.stop - sl.start, m))
+        if width:
+            np.take(products, index[sl, 0], axis=0, out=prod, mode="clip")  # 0 + term == term
+        else:
+            prod.fill(0.0)
+        if width > 1 and term.shape[0] < prod.shape[0]:
+            term = np.empty_like(prod)
+        for k in range(1, width):
+            step = term[: prod.shape[0]]
+            np.take(products, index[sl, k], axis=0, out=step, mode="clip")
+            prod += step
+        return _skills_part(prod, tot[:, None], tot)
+
+    return part
 
 
 def _part_objectives(a, b, rules):
@@ -1430,9 +1498,9 @@ def _style_sums(a: dict, b: dict, x: np.ndarray, y: np.ndarray, items: range) ->
     return sim, both
 
 
-def _style_mean(acc: np.ndarray, cnt: np.ndarray) -> np.ndarray:
+def _style_mean(acc: np.ndarray, cnt: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
-        part = acc / cnt
+        part = np.divide(acc, cnt, out=out)
     part[cnt == 0] = _NEUTRAL
     return np.clip(part, 0.0, 1.0, out=part)
 
@@ -1442,31 +1510,47 @@ def _plan_working_style(a, b, rules):
     arithmetic. A group of items takes a few hundred combinations of answers (1..5 or
     unknown each), so its sums are tabled once per combination (mentees grouped by the exact
     bits of their answers) and copied to each row; a group with too many combinations for a
-    table is computed per row."""
+    table is computed per row. How many items both answered is a whole number, the same
+    whatever the order of the sum: one table for all the items (per pattern of answered items)."""
     x, y = a["working_style"], b["working_style"]
+    if not x.shape[1]:
+        return lambda sl: _part_working_style(_slice_rows(a, sl), b, rules)
     m = y.shape[0]
     limit = max(1, _TABLE_MAX // max(m, 1))  # combinations per table
-    groups = []  # (items, codes per mentee or None, similarity table, answered-by-both table)
+    groups = []  # (items, codes per mentee or None, similarity table)
     for items in _style_groups(x.shape[1]):
         code = _combination_codes(np.ascontiguousarray(x[:, items.start : items.stop]).view(np.int64))
         combos, first = np.unique(code, return_index=True)
         if combos.size > limit:
-            groups.append((items, None, None, None))
+            groups.append((items, None, None))
         else:
-            sim, both = _style_sums(a, b, x[first], y, items)
-            groups.append((items, code, sim, both))
+            sim, _ = _style_sums(a, b, x[first], y, items)
+            groups.append((items, code, sim))
+    answered = _combination_codes(np.isnan(x).view(np.int8).astype(np.int64))
+    patterns, first = np.unique(answered, return_index=True)
+    counts = None
+    if patterns.size <= limit:
+        counts = 0.0
+        for items in _style_groups(x.shape[1]):
+            counts = counts + _style_sums(a, b, x[first], y, items)[1]
 
     def part(sl: slice) -> np.ndarray:
-        acc = np.zeros((sl.stop - sl.start, m))
-        cnt = np.zeros_like(acc)
-        for items, code, sim, both in groups:
+        rows = sl.stop - sl.start
+        acc = np.empty((rows, m))
+        cnt = np.take(counts, answered[sl], axis=0) if counts is not None else np.zeros((rows, m))
+        for k, (items, code, sim) in enumerate(groups):
             if code is None:
                 sim_rows, both_rows = _style_sums(a, b, x[sl], y, items)
-            else:
-                sim_rows, both_rows = np.take(sim, code[sl], axis=0), np.take(both, code[sl], axis=0)
-            acc += sim_rows
-            cnt += both_rows
-        return _style_mean(acc, cnt)
+            else:  # the first one straight into acc
+                sim_rows = np.take(sim, code[sl], axis=0, out=acc if k == 0 else None, mode="clip")
+                both_rows = None
+            if counts is None:
+                cnt += _style_sums(a, b, x[sl], y, items)[1] if both_rows is None else both_rows
+            if k > 0:
+                acc += sim_rows
+            elif sim_rows is not acc:
+                acc[...] = sim_rows  # 0 + the first group's sums == those sums
+        return _style_mean(acc, cnt, out=acc)
 
     return part
 
@@ -1527,7 +1611,7 @@ _PART_FUNCS = {
     "languages": _part_languages,
 }
 #: Criteria that prepare per-value tables once for a whole cohort: ``plan(a, b, rules)(rows) -> part``.
-_PART_PLANS = {"working_style": _plan_working_style}
+_PART_PLANS = {"skills": _plan_skills, "working_style": _plan_working_style}
 
 
 # -- hard constraints ---------------------------------------------------------
@@ -1560,6 +1644,21 @@ def _hard_masks(a: dict, b: dict, rules: ScoringRules) -> dict[str, np.ndarray]:
         share, known = _languages(a, b)
         out["language"] = known & ~share
     return out
+
+
+def _hard_keys(a: dict, b: dict, rules: ScoringRules) -> tuple[str, ...]:
+    """The mentee features the hard rules that apply read (as :func:`_hard_masks` decides
+    which apply); empty when none does."""
+    keys = []
+    if rules.min_seniority_gap is not None or rules.max_seniority_gap is not None:
+        keys.append("seniority")
+    if rules.forbid_same_department:
+        keys.append("department")
+    if rules.require_meeting_format and ("meeting_format" in a or "meeting_format" in b):
+        keys += ["meeting_format", "location"]
+    if rules.require_common_language and "languages" in a and "languages" in b:
+        keys.append("languages")
+    return tuple(keys)
 
 
 def _hard_block(a: dict, b: dict, rules: ScoringRules) -> np.ndarray:

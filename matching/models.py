@@ -126,6 +126,8 @@ class MatchProposal(models.Model):
     class Meta:
         ordering = ["-score", "pk"]
         constraints = [models.UniqueConstraint(fields=["run", "mentee"], name="one_proposal_per_mentee_per_run")]
+        # A page of a run's proposals, best first (the run page's default order), without a sort.
+        indexes = [models.Index(fields=["run", "-score", "id"], name="proposal_run_score_idx")]
 
     def __str__(self):
         return f"Proposal {self.mentee_id} -> {self.mentor_id} ({self.score:.1f})"

@@ -13,15 +13,32 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
 from matching.models import MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
-from matching.pool import CRITERION_LABELS, participants_queryset
+from matching.pool import CRITERION_LABELS
 from matching.services import SELF_SELECT_MODES, SELF_SELECT_STATUSES, matching_criteria_get_or_create
 from people import privacy
 from people.models import Language
-from programs.models import Enrollment, EnrollmentSkill, Objective, Program, Role
+from programs.models import Enrollment, EnrollmentSkill, Objective, Program, Role, TrainingCompletion, TrainingModule
 
 # --- HR: programs and their matching overview -------------------------------------------
 
@@ -69,28 +86,73 @@ class MatchingOverview:
 
 
 def program_matching_overview(*, program: Program) -> MatchingOverview:
-    """Who can be matched now, and who is held back (training, already paired). One query."""
-    overview = MatchingOverview()
-    rows = participants_queryset(program=program).values_list(
-        "role", "training_complete", "live_as_mentee", "live_as_mentor", "mentor_capacity"
+    """Who can be matched now, and who is held back (training, already paired).
+
+    Two queries, counted by the database: the program's required modules, then one
+    grouped count over the matching pool (``matching.pool.participants_queryset``'s people).
+    Set-based: training done is one semi-join per required module, paired one with the
+    live pairings, a mentor's live pairings a join; no subquery per participant (whose
+    estimated cost made PostgreSQL compile the query with JIT, 60 ms at 5,000 people)
+    and no participant row leaves the database."""
+    required: dict[str, list[int]] = {Role.MENTEE: [], Role.MENTOR: []}
+    for pk, audience in TrainingModule.objects.filter(program=program, required=True).values_list("pk", "audience"):
+        for role, modules in required.items():
+            if audience in (TrainingModule.Audience.BOTH, f"{role}s"):
+                modules.append(pk)
+    trained = Q(pk__in=[])
+    for role, modules in required.items():
+        condition = Q(role=role)
+        for module in modules:
+            condition &= Q(pk__in=TrainingCompletion.objects.filter(module=module).values("enrollment"))
+        trained |= condition
+    live = Pairing.LIVE_STATUSES
+    capacity = Case(
+        When(mentor_capacity__gte=1, then=F("mentor_capacity")), default=Value(program.default_mentor_capacity)
     )
-    for role, trained, paired, live, capacity in rows:
-        if role == Role.MENTEE:
-            overview.mentees += 1
-            if not trained:
-                overview.mentees_training += 1
-            elif paired:
-                overview.mentees_paired += 1
+    pool = (
+        Enrollment.objects.filter(
+            # matching.pool.participants_queryset's people (tests compare the two)
+            Q(person__termination_date__isnull=True) | Q(person__termination_date__gt=timezone.localdate()),
+            program=program,
+            status=Enrollment.Status.APPROVED,
+            role__in=[Role.MENTOR, Role.MENTEE],
+        )
+        .order_by()
+        .annotate(
+            trained=Case(When(trained, then=Value(True)), default=Value(False)),
+            paired=Case(
+                When(pk__in=Pairing.objects.live().filter(program=program).values("mentee"), then=Value(True)),
+                default=Value(False),
+            ),
+            mentoring=Count("pairings_as_mentor", filter=Q(pairings_as_mentor__status__in=live)),
+        )
+        .annotate(free=Greatest(capacity - F("mentoring"), 0))
+    )
+    # Summed per (role, trained, paired, has a free place) by the database: at most 16 rows.
+    sql, params = pool.values_list("role", "trained", "paired", "free").query.sql_with_params()
+    overview = MatchingOverview()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT role, trained, paired, free > 0, COUNT(*), SUM(free) FROM ({sql}) pool "
+            "GROUP BY role, trained, paired, free > 0",
+            params,
+        )
+        for role, is_trained, is_paired, has_room, n, free in cursor.fetchall():
+            if role == Role.MENTEE:
+                overview.mentees += n
+                if not is_trained:
+                    overview.mentees_training += n
+                elif is_paired:
+                    overview.mentees_paired += n
+                else:
+                    overview.mentees_waiting += n
             else:
-                overview.mentees_waiting += 1
-        else:
-            overview.mentors += 1
-            free = max((capacity or program.default_mentor_capacity) - live, 0)
-            if not trained:
-                overview.mentors_training += 1
-            elif free:
-                overview.mentors_available += 1
-                overview.free_places += free
+                overview.mentors += n
+                if not is_trained:
+                    overview.mentors_training += n
+                elif has_room:
+                    overview.mentors_available += n
+                    overview.free_places += int(free)
     return overview
 
 
@@ -183,7 +245,7 @@ def run_proposals(*, run: MatchRun, sort: str = "-score") -> QuerySet[MatchPropo
 def run_unmatched_mentees(*, run: MatchRun, limit: int = 100) -> tuple[int, list[Enrollment]]:
     """How many considered mentees got no proposal, and the first ``limit`` of them by
     name. Two queries; the proposals stay in the database."""
-    missing = Enrollment.objects.filter(program=run.program_id, pk__in=_considered(run)).exclude(
+    missing = Enrollment.objects.filter(program=run.program_id, pk__in=_considered(run.pk)).exclude(
         Exists(MatchProposal.objects.filter(run=run.pk, mentee=OuterRef("pk")))
     )
     people = list(missing.select_related("person").order_by("person__last_name", "person__first_name", "pk")[:limit])
@@ -290,38 +352,81 @@ def criteria_changes(before: dict, after: dict) -> list[tuple[str, str, str]]:
     return out
 
 
-def _considered(run: MatchRun | None) -> list[int]:
-    """The mentees a run considered (its cohort), from the stats it saved."""
-    return list((run.stats or {}).get("mentee_ids", [])) if run is not None else []
+# A run's cohort (the mentees it considered) is the list ``stats["mentee_ids"]`` it saved.
+# The database reads it where it is needed, so no page loads the lists of a program's runs:
+# ``jsonb_array_elements`` on PostgreSQL, ``json_each`` on SQLite (one row per mentee id).
+_RUNS = MatchRun._meta.db_table
 
 
-def _mentee_counts(run: MatchRun, fields: tuple[str, ...]) -> Counter:
-    """(value of each field..., matched) -> how many of the run's considered mentees,
-    still mentees of the program. Counted by the database in one query: a row per
-    combination of values (many mentees share one), matched or not taken from the
-    proposals in the query itself."""
-    considered = _considered(run)
-    if not considered:
-        return Counter()
-    rows = (
-        Enrollment.objects.filter(program=run.program_id, role=Role.MENTEE, pk__in=considered)
+def _cohort_each(stats: str) -> str:
+    """A FROM item listing the mentee ids in the stats column ``stats`` as ``e.value``."""
+    if connection.vendor == "postgresql":  # (not an array, e.g. null: no mentee)
+        ids = f"{stats} -> 'mentee_ids'"
+        return f"jsonb_array_elements(CASE jsonb_typeof({ids}) WHEN 'array' THEN {ids} END) AS e"
+    return f"json_each({stats}, '$.mentee_ids') AS e"
+
+
+def _cohort_value() -> str:
+    """``e.value`` of :func:`_cohort_each` as a number, to compare with ids."""
+    return "(e.value)::bigint" if connection.vendor == "postgresql" else "e.value"
+
+
+def _considered(run_id: int) -> RawSQL:
+    """The mentees run ``run_id`` considered (its cohort), as a subquery of their ids:
+    ``filter(pk__in=_considered(run.pk))``. An unknown run, or one without a cohort, has none."""
+    return RawSQL(
+        f"SELECT {_cohort_value()} FROM {connection.ops.quote_name(_RUNS)} AS r, {_cohort_each('r.stats')} "
+        "WHERE r.id = %s",
+        (run_id,),
+    )
+
+
+def _cohort_size() -> RawSQL:
+    """How many mentees the run of the current ``MatchRun`` row considered (correlated)."""
+    return RawSQL(f"SELECT COUNT(DISTINCT {_cohort_value()}) FROM {_cohort_each(_column('stats'))}", (), IntegerField())
+
+
+def _column(name: str) -> str:
+    """The current ``MatchRun`` row's column, for a correlated subquery in an annotation."""
+    return f"{connection.ops.quote_name(_RUNS)}.{connection.ops.quote_name(name)}"
+
+
+def _mentee_counts(run: MatchRun, fields: tuple[str, ...]) -> list[Counter]:
+    """For each of ``fields``: (value, matched) -> how many of the run's considered
+    mentees, still mentees of the program, have that value and are matched or not.
+
+    One statement: the run's mentees with their values and whether a proposal matched
+    them (a common table expression), then a small GROUP BY per field (``UNION ALL``).
+    Grouping by every field at once instead returned a row per combination of answers,
+    nearly one per mentee; this returns a few rows per field whatever the cohort."""
+    mentees = (
+        Enrollment.objects.filter(program=run.program_id, role=Role.MENTEE, pk__in=_considered(run.pk))
         .annotate(matched=Exists(MatchProposal.objects.filter(run=run.pk, mentee=OuterRef("pk"))))
         .order_by()
         .values_list(*fields, "matched")
-        .annotate(n=Count("pk"))
     )
-    return Counter({tuple(row[:-1]): row[-1] for row in rows})
+    sql, params = mentees.query.sql_with_params()
+    columns = [f"c{index}" for index in range(len(fields))]
+    groups = " UNION ALL ".join(
+        f"SELECT {index}, {column}, matched, COUNT(*) FROM cohort GROUP BY {column}, matched"
+        for index, column in enumerate(columns)
+    )
+    counts = [Counter() for _ in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH cohort ({', '.join(columns)}, matched) AS ({sql}) {groups}", params)
+        for index, value, matched, n in cursor.fetchall():
+            counts[index][value, bool(matched)] += n
+    return counts
 
 
-def _group_rates(counts: Counter, index: int) -> dict[str, Rate]:
-    """label -> Rate, grouping ``_mentee_counts`` rows by their value at ``index``
-    (departments, locations)."""
+def _group_rates(counts: Counter) -> dict[str, Rate]:
+    """label -> Rate from (value, matched) -> mentees (departments, locations)."""
     sizes: Counter = Counter()
     hits: Counter = Counter()
-    for key, n in counts.items():
-        label = key[index] or ""
+    for (value, matched), n in counts.items():
+        label = value or ""
         sizes[label] += n
-        hits[label] += n if key[-1] else 0
+        hits[label] += n if matched else 0
     return {label: Rate(hits[label], sizes[label]) for label in sizes}
 
 
@@ -369,54 +474,70 @@ def diversity_blocked_by(*, run: MatchRun) -> MatchRun | None:
     Counted, not listed: for runs A and B with considered mentees C and matched M (a run
     proposes only mentees it considered, so M is within C), the mentees whose record
     differs are C_A △ C_B plus, among the mentees both considered,
-    |M_A| + |M_B| - 2|M_A ∩ M_B| - |M_A ∩ (C_A - C_B)| - |M_B ∩ (C_B - C_A)|. Only runs
-    whose cohorts differ by fewer than the minimum are counted further. Three queries
-    however many runs and proposals.
+    |M_A| + |M_B| - 2|M_A ∩ M_B| - |M_A ∩ (C_A - C_B)| - |M_B ∩ (C_B - C_A)|.
+
+    The database counts: the size of each finished run's cohort (query 1); for the runs
+    whose size is within the minimum of this one's (|C_A △ C_B| is at least the
+    difference of the sizes), how many mentees both considered (query 2); for those whose
+    cohorts differ by fewer than the minimum, the matched figures (query 3). No cohort
+    list leaves the database, whatever the number of runs and mentees.
     """
     minimum = privacy.min_group()
-    finished = (MatchRun.Status.DONE, MatchRun.Status.PUBLISHED)
-    cohorts = {
-        pk: set(ids or [])
-        for pk, ids in MatchRun.objects.filter(program=run.program_id, status__in=finished).values_list(
-            "pk", "stats__mentee_ids"
-        )
-    }
-    mine = cohorts.pop(run.pk, None)
+    finished = MatchRun.objects.filter(
+        program=run.program_id, status__in=(MatchRun.Status.DONE, MatchRun.Status.PUBLISHED)
+    )
+    sizes = dict(finished.annotate(size=_cohort_size()).values_list("pk", "size"))
+    mine = sizes.pop(run.pk, None)
     if mine is None:
         return None
-    close = {pk: cohort for pk, cohort in cohorts.items() if len(mine ^ cohort) < minimum}
+    candidates = [pk for pk, size in sizes.items() if abs(size - mine) < minimum]
+    if not candidates:
+        return None
+    both = RawSQL(
+        f"SELECT COUNT(DISTINCT {_cohort_value()}) FROM {_cohort_each(_column('stats'))} "
+        f"WHERE {_cohort_value()} IN ({_considered(run.pk).sql})",
+        (run.pk,),
+        IntegerField(),
+    )
+    close = {
+        pk: sizes[pk] + mine - 2 * shared
+        for pk, shared in finished.filter(pk__in=candidates).annotate(both=both).values_list("pk", "both")
+        if sizes[pk] + mine - 2 * shared < minimum
+    }
     if not close:
         return None
-    ours = MatchProposal.objects.filter(run=run.pk).values("mentee")
-    sizes = {
-        run_id: (total, shared)
-        for run_id, total, shared in MatchProposal.objects.filter(run__in=[run.pk, *close])
-        .order_by()
-        .values("run")
-        .annotate(total=Count("pk"), shared=Count("pk", filter=Q(mentee__in=ours)))
-        .values_list("run", "total", "shared")
-    }
-    only_mine = set().union(*(mine - cohort for cohort in close.values()))
-    only_theirs = set().union(*(cohort - mine for cohort in close.values()))
-    matched_apart = set(
-        MatchProposal.objects.filter(
-            Q(run=run.pk, mentee__in=only_mine) | Q(run__in=list(close), mentee__in=only_theirs)
-        ).values_list("run", "mentee")
+
+    def counted(queryset):
+        return Coalesce(
+            Subquery(queryset.order_by().values("run").annotate(n=Count("pk")).values("n"), IntegerField()), 0
+        )
+
+    theirs = MatchProposal.objects.filter(run=OuterRef("pk"))
+    ours = MatchProposal.objects.filter(run=run.pk)
+    their_cohort = RawSQL(f"SELECT {_cohort_value()} FROM {_cohort_each(_column('stats'))}", ())
+    figures = (
+        finished.filter(pk__in=close)
+        .defer("stats", "criteria")
+        .annotate(
+            matched_mine=counted(ours),
+            matched_theirs=counted(theirs),
+            matched_both=counted(theirs.filter(mentee__in=ours.values("mentee"))),
+            mine_apart=counted(ours.exclude(mentee__in=their_cohort)),
+            theirs_apart=counted(theirs.exclude(mentee__in=_considered(run.pk))),
+        )
+        .order_by("-pk")
     )
-    matched_mine = sizes.get(run.pk, (0, 0))[0]
-    for pk in sorted(close, key=lambda pk: -pk):
-        cohort = close[pk]
-        theirs, shared = sizes.get(pk, (0, 0))
+    for other in figures:
         differ = (
-            len(mine ^ cohort)
-            + matched_mine
-            + theirs
-            - 2 * shared
-            - sum((run.pk, m) in matched_apart for m in mine - cohort)
-            - sum((pk, m) in matched_apart for m in cohort - mine)
+            close[other.pk]
+            + other.matched_mine
+            + other.matched_theirs
+            - 2 * other.matched_both
+            - other.mine_apart
+            - other.theirs_apart
         )
         if 0 < differ < minimum:
-            return MatchRun.objects.get(pk=pk)
+            return other
     return None
 
 
@@ -430,21 +551,13 @@ def _rows(current: dict[str, Rate], previous: dict[str, Rate] | None) -> list[Co
     return [ComparisonRow(label, current.get(label), (previous or {}).get(label)) for label in labels]
 
 
-def _project(counts: Counter, index: int) -> Counter:
-    """``_mentee_counts`` rows summed to (value at ``index``, matched) -> mentees."""
-    projected: Counter = Counter()
-    for key, n in counts.items():
-        projected[key[index], key[-1]] += n
-    return projected
-
-
 def run_comparison(*, run: MatchRun, previous: MatchRun | None, viewer) -> RunComparison:
     """Match rates per department, location and (HR admins only, under ``people.privacy``)
     self-identified group, for a run and the one before.
 
-    The database counts each run's mentees per combination of department, location and
-    answers, matched or not (``_mentee_counts``, one query per run): no proposal is
-    loaded. For HR admins, also the three queries of each ``diversity_blocked_by``."""
+    The database counts each run's mentees per department, location and answer, matched
+    or not (``_mentee_counts``, one query per run): no proposal is loaded. For HR admins,
+    also the queries of each ``diversity_blocked_by`` (one to three)."""
     comparison = RunComparison(current=run, previous=previous)
     if previous is not None:
         comparison.criteria_changes = criteria_changes(previous.criteria, run.criteria)
@@ -455,20 +568,20 @@ def run_comparison(*, run: MatchRun, previous: MatchRun | None, viewer) -> RunCo
     current = _mentee_counts(run, fields)
     before = _mentee_counts(previous, fields) if previous is not None else None
     for attr, index in (("departments", 0), ("locations", 1)):
-        rates = _group_rates(before, index) if before is not None else None
-        setattr(comparison, attr, _rows(_group_rates(current, index), rates))
+        rates = _group_rates(before[index]) if before is not None else None
+        setattr(comparison, attr, _rows(_group_rates(current[index]), rates))
     if not include_diversity:
         return comparison
     comparison.diversity_blocked_by = diversity_blocked_by(run=run)
     if comparison.diversity_blocked_by is not None:
         return comparison
     previous_shown = before is not None and diversity_blocked_by(run=previous) is None
-    for offset, (name, label) in enumerate(privacy.dimensions(), start=2):
-        rates = _diversity_rates_from_counts(_project(current, offset), name)
+    for index, (name, label) in enumerate(privacy.dimensions(), start=2):
+        rates = _diversity_rates_from_counts(current[index], name)
         if rates is None:
             comparison.diversity_hidden.append(label)
             continue
-        earlier = _diversity_rates_from_counts(_project(before, offset), name) if previous_shown else None
+        earlier = _diversity_rates_from_counts(before[index], name) if previous_shown else None
         comparison.diversity.append((label, _rows(rates, earlier)))
     return comparison
 
@@ -517,19 +630,25 @@ def _in_common(pairing: Pairing) -> InCommon:
 
 def pairings_for_participant(*, user) -> list[Pairing]:
     """The user's own pairings (as mentor or mentee), newest first, each with ``my_role``,
-    ``partner`` and ``in_common``. Seven queries however many."""
+    ``partner``, ``in_common`` and the ``max_points`` of the run that proposed it. Eight
+    queries however many pairings and runs.
+
+    The user's enrollments are read first, so that the pairings are found on the mentor
+    and mentee indexes (an OR across the two people joins read every pairing of the
+    company); of the run, only its criteria's maximum points are read (not its stats)."""
+    mine = list(Enrollment.objects.filter(person__user=user).values_list("pk", flat=True))
     skills = Prefetch("skills", queryset=EnrollmentSkill.objects.select_related("skill"))
     languages = Prefetch("languages", queryset=Language.objects.order_by("name"))
     pairings = list(
-        Pairing.objects.involving(user)
+        Pairing.objects.filter(Q(mentor__in=mine) | Q(mentee__in=mine))
         .select_related(
             "program",
-            "match_run",
             "mentor__person__department",
             "mentor__person__location",
             "mentee__person__department",
             "mentee__person__location",
         )
+        .annotate(run_max_points=KeyTransform("max_points", "match_run__stats"))
         .prefetch_related(
             Prefetch("mentor__skills", queryset=skills.queryset),
             Prefetch("mentee__skills", queryset=skills.queryset),
@@ -545,7 +664,7 @@ def pairings_for_participant(*, user) -> list[Pairing]:
         pairing.my_confirmed_at = pairing.mentor_confirmed_at if is_mentor else pairing.mentee_confirmed_at
         pairing.partner_confirmed_at = pairing.mentee_confirmed_at if is_mentor else pairing.mentor_confirmed_at
         pairing.in_common = _in_common(pairing)
-        pairing.max_points = ((pairing.match_run.stats or {}).get("max_points") if pairing.match_run else None) or {}
+        pairing.max_points = pairing.run_max_points or {}
     return pairings
 
 

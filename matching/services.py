@@ -10,6 +10,7 @@ click, two HR admins or a job that runs twice change things once and notify once
 from __future__ import annotations
 
 import gc
+import io
 import json
 import logging
 import time
@@ -254,24 +255,41 @@ _PROPOSAL_FIELDS = ("run", "mentee", "mentor", "score", "explanation", "locked")
 def _proposals_insert(*, run_id: int, proposals: list[tuple]) -> None:
     """Insert a run's ``(mentee id, mentor id, score, explanation, locked)`` proposals.
 
-    Plain multi-row INSERTs: a large run writes thousands of proposals, and ``bulk_create``
-    spends about 50 µs a row building model instances and preparing six plain values (as
-    much as everything else the write phase does). The values are all plain: ids, a float,
+    On PostgreSQL one ``COPY``: a large run writes thousands of proposals, and the server
+    takes rows of text in bulk about twice as fast as the same rows as INSERT statements.
+    Elsewhere plain multi-row INSERTs (``bulk_create`` spends about 50 µs a row building
+    model instances and preparing six plain values). The values are all plain: ids, a float,
     a bool and the explanation's JSON text."""
     meta = MatchProposal._meta
     quote = connection.ops.quote_name
     columns = ", ".join(quote(meta.get_field(name).column) for name in _PROPOSAL_FIELDS)
-    max_params = connection.features.max_query_params or 6000
-    batch = max(1, min(1000, max_params // len(_PROPOSAL_FIELDS)))
-    row = "(" + ", ".join(["%s"] * len(_PROPOSAL_FIELDS)) + ")"
-    insert = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
     with connection.cursor() as cursor:
+        raw = getattr(cursor, "cursor", None)
+        if connection.vendor == "postgresql" and hasattr(raw, "copy_expert"):
+            rows = io.StringIO()
+            for mentee_id, mentor_id, score, explanation, locked in proposals:
+                text = _copy_text(json.dumps(explanation))
+                rows.write(f"{run_id}\t{mentee_id}\t{mentor_id}\t{float(score)!r}\t{text}\t{'t' if locked else 'f'}\n")
+            rows.seek(0)
+            raw.copy_expert(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN", rows)
+            return
+        max_params = connection.features.max_query_params or 6000
+        batch = max(1, min(1000, max_params // len(_PROPOSAL_FIELDS)))
+        row = "(" + ", ".join(["%s"] * len(_PROPOSAL_FIELDS)) + ")"
+        insert = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
         for start in range(0, len(proposals), batch):
             chunk = proposals[start : start + batch]
             params = []
             for mentee_id, mentor_id, score, explanation, locked in chunk:
                 params += (run_id, mentee_id, mentor_id, score, json.dumps(explanation), locked)
             cursor.execute(insert + ", ".join([row] * len(chunk)), params)
+
+
+def _copy_text(value: str) -> str:
+    """A value in COPY's text format: backslashes, tabs and line breaks escaped."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        value = value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value
 
 
 def _run_summary(stats: dict) -> str:

@@ -36,6 +36,26 @@ REQUESTS_PER_PAGE = 25
 # --- HR ---------------------------------------------------------------------------------
 
 
+def _page(queryset, per_page: int, number):
+    """Page ``number`` of ``queryset`` in two steps: a narrow query sorts and slices the ids
+    (with only the joins its order needs), then the page's rows are loaded with everything
+    they show, in that order. In one query PostgreSQL joins the people (and reads the JSON)
+    of every row of the list before it sorts them."""
+    page = Paginator(queryset.values_list("pk", flat=True), per_page).get_page(number)
+    ids = list(page.object_list)
+    rows = queryset.order_by().in_bulk(ids)
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    return page
+
+
+def _urls_by_pk(name: str):
+    """``pk -> reverse(name, args=[pk])`` at the cost of one ``reverse`` for a whole list
+    (a page of 100 proposals reversed 300 addresses, a tenth of the page's time)."""
+    marker = "2147483647"
+    pattern = reverse(name, args=[int(marker)])
+    return lambda pk: pattern.replace(marker, str(pk))
+
+
 def _program(request, slug) -> Program:
     return get_object_or_404(Program.objects.visible_to(request.user), slug=slug)
 
@@ -174,10 +194,12 @@ def run_detail(request, pk):
     if run.status in (MatchRun.Status.DONE, MatchRun.Status.PUBLISHED):
         previous = selectors.run_previous(run=run)
         unmatched_count, unmatched = selectors.run_unmatched_mentees(run=run)
+        proposals = _page(selectors.run_proposals(run=run, sort=sort), PROPOSALS_PER_PAGE, request.GET.get("page"))
+        detail, lock, exclude = (_urls_by_pk(f"matching:proposal_{action}") for action in ("detail", "lock", "exclude"))
+        for proposal in proposals:
+            proposal.urls = {"detail": detail(proposal.pk), "lock": lock(proposal.pk), "exclude": exclude(proposal.pk)}
         context.update(
-            proposals=Paginator(selectors.run_proposals(run=run, sort=sort), PROPOSALS_PER_PAGE).get_page(
-                request.GET.get("page")
-            ),
+            proposals=proposals,
             previous=previous,
             comparison=selectors.run_comparison(run=run, previous=previous, viewer=request.user),
             unmatched_count=unmatched_count,
@@ -291,9 +313,8 @@ def pairing_list(request, slug):
     tabs = [("", "All", sum(counts.values()))] + [
         (value, label, counts.get(value, 0)) for value, label in Pairing.Status.choices
     ]
-    page = Paginator(selectors.pairings_for_program(program=program, status=status), PAIRINGS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    pairings = selectors.pairings_for_program(program=program, status=status)
+    page = _page(pairings, PAIRINGS_PER_PAGE, request.GET.get("page"))
     return render(
         request,
         TEMPLATES + "pairing_list.html",

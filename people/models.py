@@ -262,6 +262,10 @@ class DisclosureRelease(models.Model):
 
     ``fingerprints`` are keyed hashes of each person's record at release time:
     they tell how many people changed since, never what anyone answered.
+    ``checked_state`` is a keyed hash of the data the records were read from when they
+    were last compared with the fingerprints, and ``checked_pending`` what that
+    comparison found (some change not released yet): while the data is the same, a
+    view needs neither the records nor the fingerprints.
     """
 
     key = models.CharField(max_length=120, unique=True)
@@ -269,6 +273,8 @@ class DisclosureRelease(models.Model):
     population = models.PositiveIntegerField(default=0)
     fingerprints = models.JSONField(default=list)
     figures = models.JSONField(default=dict)
+    checked_state = models.CharField(max_length=64, blank=True)
+    checked_pending = models.BooleanField(default=False)
 
     def __str__(self):
         return f"Release of {self.key} ({self.released_at:%Y-%m-%d})"

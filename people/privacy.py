@@ -43,6 +43,14 @@ threshold of its own (a test fails if one does). The rules, in plain words:
 Release fingerprints are keyed hashes (HMAC with the project's secret key) of
 each person's record: the database holds no copy of anyone's answers in them,
 and without the key they cannot be checked against guesses.
+
+Comparing everyone's fingerprints on every view would make a page grow with the
+company, so a release also keeps a keyed hash of the *data* its records were last
+read from (:func:`rows_digest`: one aggregate query, the rows never leave the
+database). While that data is unchanged the last comparison's answer stands and
+the view reads neither the records nor the fingerprints; once anything changed,
+the records are read and compared as above. A view never releases without that
+full comparison, so the figures are the same as if every view compared.
 """
 
 from __future__ import annotations
@@ -54,7 +62,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 OTHER_LABEL = "Other / not shown"
@@ -242,10 +250,25 @@ def self_identification_breakdowns(records: Iterable[tuple]) -> dict[str, tuple[
 # --- Releases: figures that change only when enough people changed ---------------------
 
 
+def _secret() -> bytes:
+    return hashlib.sha256(b"people.privacy.release\x1f" + settings.SECRET_KEY.encode()).digest()
+
+
 def _fingerprint(key: str, person_id: int, record: tuple) -> str:
     message = f"{key}\x1f{person_id}\x1f{record!r}".encode()
-    secret = hashlib.sha256(b"people.privacy.release\x1f" + settings.SECRET_KEY.encode()).digest()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:16]
+    return hmac.new(_secret(), message, hashlib.sha256).hexdigest()[:16]
+
+
+def _fingerprints(key: str, records: dict[int, tuple]) -> list[str]:
+    """Every record's :func:`_fingerprint`, sorted (the keyed hash set up once, not per person)."""
+    keyed = hmac.new(_secret(), digestmod=hashlib.sha256)
+    out = []
+    for person_id, record in records.items():
+        one = keyed.copy()
+        one.update(f"{key}\x1f{person_id}\x1f{record!r}".encode())
+        out.append(one.hexdigest()[:16])
+    out.sort()
+    return out
 
 
 def people_changed(before: list[str], after: list[str]) -> int:
@@ -253,6 +276,36 @@ def people_changed(before: list[str], after: list[str]) -> int:
     fingerprints (a changed person removes one fingerprint and adds another)."""
     old, new = Counter(before), Counter(after)
     return max(sum((old - new).values()), sum((new - old).values()))
+
+
+def rows_digest(queryset) -> str:
+    """A digest of the rows of ``queryset`` (a ``values_list`` of distinct rows: include the
+    primary key) whatever their order: it changes when a row is added, removed or changed.
+    On PostgreSQL one aggregate query (the count and the sum of a 64-bit hash of each row;
+    the rows never leave the database); elsewhere the rows are read and hashed here.
+    Not secret: stored only as a keyed hash, by :func:`release_refresh`."""
+    queryset = queryset.order_by()
+    connection = connections[queryset.db]
+    if connection.vendor == "postgresql":
+        sql, params = queryset.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*), COALESCE(SUM(hashtextextended(rows::text, 0)::numeric), 0) FROM ({sql}) AS rows",
+                params,
+            )
+            count, total = cursor.fetchone()
+        return f"{count}:{total}"
+    count = total = 0
+    for row in queryset.iterator():
+        count += 1
+        total += int.from_bytes(hashlib.blake2b(repr(tuple(row)).encode(), digest_size=8).digest(), "big")
+    return f"{count}:{total}"
+
+
+def _checked_state(key: str, state: str) -> str:
+    # The rule's threshold is part of it: with another minimum the same data may need a release.
+    message = f"{key}\x1f{min_group()}\x1f{state}".encode()
+    return hmac.new(_secret(), message, hashlib.sha256).hexdigest()[:32]
 
 
 @dataclass
@@ -263,17 +316,42 @@ class Released:
     pending: bool  # some change is not reflected yet (never how much)
 
 
-def release_refresh(*, key: str, records: dict[int, tuple], compute: Callable[[], object]) -> Released:
+def release_refresh(
+    *,
+    key: str,
+    records: dict[int, tuple] | Callable[[], dict[int, tuple]],
+    compute: Callable[[], object],
+    state: Callable[[], str] | None = None,
+) -> Released:
     """Rule 4: the released figures for ``key``, released anew first if at least the
     minimum of people changed since the last release (or there is none yet).
 
-    ``records`` holds, per person id, everything that feeds the figures about
-    them; ``compute()`` computes the figures (JSON-serialisable) from the same
-    data. Concurrent callers release once (the release row is locked).
+    ``records`` holds (or returns, when callable: read only when needed), per person id,
+    everything that feeds the figures about them; ``compute()`` computes the figures
+    (JSON-serialisable) from the same data. ``state()``, if given, returns a digest of
+    the data the records are read from (:func:`rows_digest`), the same whenever the
+    records would be: while it equals the one of the last comparison, that comparison's
+    answer is returned without reading the records (two small queries, whatever the
+    number of people). Concurrent callers release once (the release row is locked).
     """
     from people.models import DisclosureRelease
 
-    fingerprints = sorted(_fingerprint(key, pk, record) for pk, record in records.items())
+    checked = ""
+    if state is not None:
+        checked = _checked_state(key, state())
+        release = DisclosureRelease.objects.defer("fingerprints").filter(key=key).first()
+        if release is not None and release.checked_state == checked:
+            return Released(
+                figures=release.figures,
+                released_at=release.released_at,
+                population=release.population,
+                pending=release.checked_pending,
+            )
+    if callable(records):
+        records = records()
+    if checked and _checked_state(key, state()) != checked:
+        checked = ""  # the data moved while the records were read: compare again next time
+    fingerprints = _fingerprints(key, records)
     with transaction.atomic():
         release = DisclosureRelease.objects.select_for_update().filter(key=key).first()
         changed = people_changed(release.fingerprints, fingerprints) if release else None
@@ -286,9 +364,13 @@ def release_refresh(*, key: str, records: dict[int, tuple], compute: Callable[[]
                     "fingerprints": fingerprints,
                     "population": len(records),
                     "released_at": timezone.now(),
+                    "checked_state": checked,
+                    "checked_pending": False,
                 },
             )
             changed = 0
+        elif checked != release.checked_state or (changed > 0) != release.checked_pending:
+            DisclosureRelease.objects.filter(pk=release.pk).update(checked_state=checked, checked_pending=changed > 0)
     return Released(
         figures=release.figures, released_at=release.released_at, population=release.population, pending=changed > 0
     )
@@ -315,15 +397,20 @@ def directory_self_identification() -> Released:
     """The released overview of what current employees shared: per dimension, the
     rows (label, people) that may be shown. Figures are JSON:
     ``{"total": n, "dimensions": {name: {"withheld": bool, "rows": [[label, n], ...]}}}``.
-    Two queries when nothing needs releasing, three when it does."""
+    Two queries while nothing changed (a digest of the answers, the release); when
+    something did, the answers are read and compared with the release's fingerprints."""
     from people.models import Person
 
     fields = [f"self_identification__{name}" for name in DIMENSION_NAMES]
-    rows = list(Person.objects.active().order_by().values_list("pk", *fields))
-    records = {
-        row[0]: tuple(answer_key(name, value) for name, value in zip(DIMENSION_NAMES, row[1:], strict=True))
-        for row in rows
-    }
+    people = Person.objects.active().order_by().values_list("pk", *fields)
+    rows: list[tuple] = []
+
+    def records():
+        rows.extend(people)
+        return {
+            row[0]: tuple(answer_key(name, value) for name, value in zip(DIMENSION_NAMES, row[1:], strict=True))
+            for row in rows
+        }
 
     def compute():
         breakdowns = self_identification_breakdowns(row[1:] for row in rows)
@@ -332,4 +419,6 @@ def directory_self_identification() -> Released:
             "dimensions": {name: _breakdown_figures(breakdown) for name, (breakdown, _) in breakdowns.items()},
         }
 
-    return release_refresh(key=DIRECTORY_RELEASE_KEY, records=records, compute=compute)
+    return release_refresh(
+        key=DIRECTORY_RELEASE_KEY, records=records, compute=compute, state=lambda: rows_digest(people)
+    )

@@ -41,8 +41,18 @@ class SessionFormat(models.TextChoices):
     PHONE = "phone", "Phone"
 
 
+def user_enrollment_ids(user):
+    """Subquery: the ids of the user's enrollments (any program, any role)."""
+    from programs.models import Enrollment
+
+    return Enrollment.objects.filter(person__user=user).order_by().values("pk")
+
+
 def _involving(user, prefix="pairing__"):
-    return Q(**{f"{prefix}mentor__person__user": user}) | Q(**{f"{prefix}mentee__person__user": user})
+    # On the pairing's own enrollment ids, not ``mentor__person__user``: an OR across those
+    # joins made PostgreSQL join every pairing with both people before filtering.
+    mine = user_enrollment_ids(user)
+    return Q(**{f"{prefix}mentor_id__in": mine}) | Q(**{f"{prefix}mentee_id__in": mine})
 
 
 class MentoringSessionQuerySet(models.QuerySet):
@@ -117,7 +127,12 @@ class MentoringSession(models.Model):
         ]
         indexes = [
             models.Index(fields=["pairing", "status", "starts_at"], name="session_pairing_status_idx"),
-            models.Index(fields=["status", "starts_at"], name="session_status_start_idx"),
+            # Reminder sweeps and HR's page (held lately, planned): index-only for the page's sums.
+            models.Index(
+                fields=["status", "starts_at"],
+                include=["pairing", "duration_minutes"],
+                name="session_status_start_idx",
+            ),
         ]
 
     def __str__(self):
@@ -198,6 +213,12 @@ class ActionItem(models.Model):
                 condition=Q(done_at__isnull=True, overdue_notified_at__isnull=True),
                 name="action_item_overdue_idx",
             ),
+            # Open items per pairing (the pairing lists' counts) and of a program (HR's page).
+            models.Index(
+                fields=["pairing", "due_date"], condition=Q(done_at__isnull=True), name="action_item_open_idx"
+            ),
+            # Items done lately (HR's page counts the last 30 days).
+            models.Index(fields=["done_at"], condition=Q(done_at__isnull=False), name="action_item_done_idx"),
         ]
 
     def __str__(self):

@@ -9,7 +9,6 @@ which shows counts and dates, never notes.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -437,17 +436,15 @@ def oversight(request):
         if not any(choice_slug == slug for choice_slug, _ in program_choices):
             raise Http404("No such program.")
     now = timezone.now()
-    pairings = selectors.pairings_for_oversight(programs=programs, now=now).order_by(
-        "program__name", "mentee__person__last_name", "pk"
-    )
     quiet_only = request.GET.get("quiet") == "1"
-    rows = pairings
-    if quiet_only:
-        rows = selectors.pairings_quiet(pairings=pairings)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = selectors.oversight_page(
+        programs=programs, quiet_only=quiet_only, page_number=request.GET.get("page"), now=now
+    )
     context = {
         "page": page,
-        "summary": selectors.oversight_summary(programs=programs, now=now),
+        "summary": selectors.oversight_summary(
+            programs=programs, now=now, every_program=request.user.is_hr_admin and not slug
+        ),
         "program_choices": program_choices,
         "program_slug": slug,
         "quiet_only": quiet_only,

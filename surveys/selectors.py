@@ -10,10 +10,11 @@ answers has joined the results.
 
 import random
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from django.db.models import Avg, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, Window
-from django.db.models.functions import Coalesce, Random, RowNumber, TruncMonth
+from django.db.models import Avg, CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models.functions import Cast, Coalesce, Random, RowNumber, TruncMonth
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
@@ -110,29 +111,43 @@ def _count(queryset: QuerySet, outer: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def survey_programs_for(*, user) -> QuerySet[Program]:
+def _with_invitation_numbers(objects: list, group: str) -> list:
+    """Set ``invited`` and ``answered`` on each of ``objects`` (programs or surveys): one
+    query over their invitations, grouped by ``group``, instead of two per row."""
+    numbers = {
+        row["key"]: row
+        for row in SurveyInvitation.objects.filter(**{f"{group}__in": [o.pk for o in objects]})
+        .order_by()
+        .values(key=F(group))
+        .annotate(invited=Count("pk"), answered=Count("pk", filter=Q(answered=True)))
+    }
+    for o in objects:
+        row = numbers.get(o.pk, {})
+        o.invited, o.answered = row.get("invited", 0), row.get("answered", 0)
+    return objects
+
+
+def survey_programs_for(*, user) -> list[Program]:
     """Programs whose surveys the user may manage or read, with survey numbers."""
-    return Program.objects.owned_by(user).annotate(
+    programs = Program.objects.owned_by(user).annotate(
         survey_count=_count(Survey.objects.all(), "program"),
         active_count=_count(Survey.objects.filter(status=Survey.Status.ACTIVE), "program"),
         open_rounds=_count(SurveyInstance.objects.open(), "survey__program"),
-        invited=_count(SurveyInvitation.objects.all(), "instance__survey__program"),
-        answered=_count(SurveyInvitation.objects.filter(answered=True), "instance__survey__program"),
     )
+    return _with_invitation_numbers(list(programs), "instance__survey__program")
 
 
-def surveys_for_program(*, program: Program) -> QuerySet[Survey]:
-    return (
+def surveys_for_program(*, program: Program) -> list[Survey]:
+    surveys = (
         Survey.objects.filter(program=program)
         .annotate(
             question_count=_count(SurveyQuestion.objects.all(), "survey"),
             round_count=_count(SurveyInstance.objects.all(), "survey"),
             open_rounds=_count(SurveyInstance.objects.open(), "survey"),
-            invited=_count(SurveyInvitation.objects.all(), "instance__survey"),
-            answered=_count(SurveyInvitation.objects.filter(answered=True), "instance__survey"),
         )
         .order_by("title", "pk")
     )
+    return _with_invitation_numbers(list(surveys), "instance__survey")
 
 
 def survey_templates() -> QuerySet[Survey]:
@@ -315,13 +330,19 @@ def survey_results(*, survey: Survey) -> dict:
     the questions, the invitations by period, the responses, the answers grouped once
     (``_answer_cells``) and at most ``TEXTS_SHOWN`` written answers per question."""
     questions = list(survey.questions.all())
-    rate_rows = list(
+    # By the round's day (cheaper to group by than its month), added up by period here.
+    by_period: dict = {}
+    for day, invited, answered in (
         SurveyInvitation.objects.filter(instance__survey=survey)
-        .annotate(period=_period(survey, prefix="instance__"))
-        .values("period")
+        .values_list("instance__occurs_on")
         .annotate(invited=Count("pk"), answered=Count("pk", filter=Q(answered=True)))
-        .order_by("period")
-    )
+        .order_by()
+    ):
+        period = day if survey.is_program_wide else day.replace(day=1)
+        counted = by_period.setdefault(period, {"period": period, "invited": 0, "answered": 0})
+        counted["invited"] += invited
+        counted["answered"] += answered
+    rate_rows = [by_period[period] for period in sorted(by_period)]
     invited = sum(row["invited"] for row in rate_rows)
     answered = sum(row["answered"] for row in rate_rows)
     responses = SurveyResponse.objects.filter(survey=survey).count()
@@ -470,65 +491,100 @@ def survey_chart_data(*, results: dict) -> dict:
     return {"questions": charts, "trend": results["trend"]}
 
 
-def survey_results_csv(*, survey: Survey) -> tuple[list[str], list[list]]:
+def survey_results_csv(*, survey: Survey) -> tuple[list[str], Iterable[list]]:
     """The export: anonymous surveys carry answers only, shuffled (no names, dates,
     roles or departments), and a question answered by fewer than the privacy
     minimum is left blank; attributed ones carry name, email, role, department,
-    the round's day and the date answered."""
+    the round's day and the date answered, their rows produced while the responses
+    are read (in chunks), so that the export can be streamed."""
     questions = list(survey.questions.all())
-    responses = SurveyResponse.objects.filter(survey=survey)
-    answers: dict = {}
-    for row in (
-        SurveyAnswer.objects.filter(response__survey=survey)
-        .order_by("pk")
-        .values_list("response_id", "question_id", "number", "choice", "text")
-    ):
-        response_id, question_id, number, choice, text = row
-        value = str(number) if number is not None else (choice or text)
-        answers.setdefault(response_id, {}).setdefault(question_id, []).append(value)
-
-    def cells(response_id):
-        found = answers.get(response_id, {})
-        return ["; ".join(found.get(q.pk, [])) for q in questions]
-
-    header = [q.text for q in questions]
     if survey.anonymous:
-        answered = Counter(question_id for found in answers.values() for question_id in found)
-        hidden = {q.pk for q in questions if not privacy.is_shown(answered[q.pk])}
-        header = [
-            f"{q.text} ({privacy.too_few_label()} answers: not shown)" if q.pk in hidden else q.text for q in questions
-        ]
-        for found in answers.values():
-            for question_id in hidden:
-                found.pop(question_id, None)
-        ids = list(responses.values_list("pk", flat=True))
-        random.SystemRandom().shuffle(ids)
-        return header, [cells(pk) for pk in ids]
+        return _anonymous_csv(survey=survey, questions=questions)
+    return _attributed_csv(survey=survey, questions=questions)
+
+
+def _answer_value(number, choice, text) -> str:
+    return str(number) if number is not None else (choice or text)
+
+
+def _answers_by_response(*, survey: Survey, questions: list[SurveyQuestion]) -> dict[str, list[list[str]]]:
+    """{response id as text: one list of values per question}, in the order answered.
+    The ids stay text: making 100,000 UUID objects would cost more than the rest."""
+    column = {q.pk: index for index, q in enumerate(questions)}
+    found: dict[str, list[list[str]]] = {}
+    for response_id, question_id, *value in (
+        SurveyAnswer.objects.filter(response__survey=survey)
+        .annotate(response_key=Cast("response_id", CharField()))
+        .order_by("pk")
+        .values_list("response_key", "question_id", "number", "choice", "text")
+    ):
+        if question_id in column:
+            cells = found.get(response_id)
+            if cells is None:
+                cells = found[response_id] = [[] for _ in questions]
+            cells[column[question_id]].append(_answer_value(*value))
+    return found
+
+
+def _attributed_csv(*, survey: Survey, questions: list[SurveyQuestion]) -> tuple[list[str], Iterator[list]]:
+    answers = _answers_by_response(survey=survey, questions=questions)
     person = "invitation__enrollment__person__"
-    role_labels = dict(Role.choices)
-    rows = []
-    for r in responses.values(
-        "pk",
-        "role",
-        "department",
-        "submitted_on",
-        "instance__occurs_on",
-        f"{person}first_name",
-        f"{person}last_name",
-        f"{person}email",
-    ).order_by("instance__occurs_on", f"{person}last_name", f"{person}first_name", "pk"):
-        rows.append(
-            [
-                f"{r[person + 'first_name']} {r[person + 'last_name']}".strip(),
-                r[person + "email"],
-                role_labels.get(r["role"], r["role"]),
-                r["department"],
-                r["instance__occurs_on"].isoformat() if r["instance__occurs_on"] else "",
-                r["submitted_on"].isoformat(),
-                *cells(r["pk"]),
-            ]
+    responses = (
+        SurveyResponse.objects.filter(survey=survey)
+        .annotate(response_key=Cast("pk", CharField()))
+        .values_list(
+            "response_key",
+            "role",
+            "department",
+            "submitted_on",
+            "instance__occurs_on",
+            f"{person}first_name",
+            f"{person}last_name",
+            f"{person}email",
         )
-    return ["Name", "Email", "Role", "Department", "Round", "Answered on", *header], rows
+        .order_by("instance__occurs_on", f"{person}last_name", f"{person}first_name", "pk")
+    )
+    role_labels = dict(Role.choices)
+    unanswered = [[] for _ in questions]
+
+    def rows():
+        for key, role, department, submitted_on, occurs_on, first, last, email in responses.iterator(chunk_size=2000):
+            yield [
+                f"{first} {last}".strip(),
+                email,
+                role_labels.get(role, role),
+                department,
+                occurs_on.isoformat() if occurs_on else "",
+                submitted_on.isoformat(),
+                *("; ".join(cell) for cell in answers.pop(key, unanswered)),
+            ]
+
+    header = ["Name", "Email", "Role", "Department", "Round", "Answered on", *(q.text for q in questions)]
+    return header, rows()
+
+
+def _anonymous_csv(*, survey: Survey, questions: list[SurveyQuestion]) -> tuple[list[str], list[list]]:
+    answers = _answers_by_response(survey=survey, questions=questions)
+    hidden = [
+        index
+        for index, _ in enumerate(questions)
+        if not privacy.is_shown(sum(1 for cells in answers.values() if cells[index]))
+    ]
+    header = [
+        f"{q.text} ({privacy.too_few_label()} answers: not shown)" if index in hidden else q.text
+        for index, q in enumerate(questions)
+    ]
+    for cells in answers.values():
+        for index in hidden:
+            cells[index] = []
+    ids = list(
+        SurveyResponse.objects.filter(survey=survey)
+        .annotate(response_key=Cast("pk", CharField()))
+        .values_list("response_key", flat=True)
+    )
+    random.SystemRandom().shuffle(ids)
+    unanswered = [[] for _ in questions]
+    return header, [["; ".join(cell) for cell in answers.get(key, unanswered)] for key in ids]
 
 
 def survey_anonymous_results_shown(*, survey: Survey) -> bool:

@@ -10,7 +10,7 @@ import csv
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -121,7 +121,7 @@ def invitation_answer(request, pk):
 
 def program_list(request):
     programs = selectors.survey_programs_for(user=request.user)
-    if not request.user.is_hr_admin and not programs.exists():
+    if not request.user.is_hr_admin and not programs:
         raise PermissionDenied("Only HR admins and program owners can open this page.")
     return render(request, TEMPLATES + "program_list.html", {"programs": programs})
 
@@ -389,11 +389,31 @@ def survey_results_csv(request, pk):
         )
         return redirect("surveys:survey_results", pk=survey.pk)
     header, rows = selectors.survey_results_csv(survey=survey)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{slugify(survey.program.name)}-{slugify(survey.title)}-{timezone.localdate():%Y-%m-%d}.csv"
+    response = StreamingHttpResponse(_csv_lines(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # Excel opens UTF-8 correctly only with a byte-order mark.
-    writer = csv.writer(response)
-    writer.writerow([_csv_cell(c) for c in header])
-    writer.writerows([_csv_cell(c) for c in row] for row in rows)
     return response
+
+
+class _Echo:
+    """A file for ``csv.writer`` that hands each written line back."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+CSV_LINES_PER_CHUNK = 500
+
+
+def _csv_lines(header, rows):
+    """The export's text in chunks of lines, written while the rows are read."""
+    writer = csv.writer(_Echo())
+    # Excel opens UTF-8 correctly only with a byte-order mark.
+    chunk = ["\ufeff", writer.writerow([_csv_cell(c) for c in header])]
+    for row in rows:
+        chunk.append(writer.writerow([_csv_cell(c) for c in row]))
+        if len(chunk) >= CSV_LINES_PER_CHUNK:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)

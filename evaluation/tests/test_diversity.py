@@ -3,11 +3,12 @@
 import pytest
 from django.utils import timezone
 
-from evaluation.diversity import program_diversity
+from evaluation.diversity import _ratings_state, program_diversity
 from evaluation.tests import builders as b
 from people.models import SelfIdentification
 from people.privacy import OTHER_LABEL
 from programs.models import Role
+from surveys.models import SurveyAnswer
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +99,57 @@ def test_rates_are_shown_when_every_group_has_enough_either_way(db):
     assert (by_label["Woman"]["match_rate"], by_label["Man"]["match_rate"]) == (58.3, 50.0)
 
 
+def test_ratings_changed_by_five_participants_move_the_figures(db):
+    """Changed ratings count as changed people (rule 4), also when the page checks the data's
+    digest before comparing: one changed answer is pending, the fifth moves the figures."""
+    program = b.running_program(name="Ratings", slug="ratings")
+    survey, rating, _ = b.survey(program)
+    instance = b.survey_round(survey)
+    responses = {}
+    for gender in ("woman", "man"):
+        for _ in range(6):
+            mentee = b.enroll(program, Role.MENTEE, who=someone(gender))
+            responses.setdefault(gender, []).append(b.answer(instance, mentee, {rating: 4}))
+
+    def satisfaction():
+        released = program_diversity(program=program)
+        rows = {row["label"]: row["satisfaction"] for row in released.figures["dimensions"][0]["rows"]}
+        return rows["Woman"], released.pending
+
+    assert satisfaction() == (4.0, False)
+    for index, response in enumerate(responses["woman"][:5]):
+        if index == 2:  # an answer changed in place (the app replaces them; the check sees both)
+            SurveyAnswer.objects.filter(response=response).update(number=1)
+        else:  # answering again: the answers are replaced
+            SurveyAnswer.objects.filter(response=response).delete()
+            SurveyAnswer.objects.create(response=response, question=rating, number=1)
+        assert satisfaction() == ((4.0, True) if index < 4 else (1.5, False))
+        assert satisfaction() == ((4.0, True) if index < 4 else (1.5, False))  # the next view: the same
+
+
+def test_the_ratings_check_changes_with_every_added_or_deleted_answer(db):
+    program = b.running_program(name="Ratings", slug="ratings")
+    survey, rating, nps = b.survey(program)
+    instance = b.survey_round(survey)
+    mentees = [b.enroll(program, Role.MENTEE, who=someone("woman")) for _ in range(3)]
+    responses = [b.answer(instance, mentee, {rating: 3, nps: 8}) for mentee in mentees]
+    seen = {_ratings_state(program)}
+
+    def changed():
+        state = _ratings_state(program)
+        assert state not in seen
+        seen.add(state)
+
+    SurveyAnswer.objects.filter(response=responses[0], question=rating).delete()  # deleted alone
+    changed()
+    SurveyAnswer.objects.filter(response=responses[1]).delete()  # answered again: replaced,
+    SurveyAnswer.objects.create(response=responses[1], question=nps, number=3)  # the rating left out
+    changed()
+    SurveyAnswer.objects.filter(response=responses[2]).delete()  # replaced by the same rating
+    SurveyAnswer.objects.create(response=responses[2], question=rating, number=3)
+    changed()
+
+
 def test_free_text_answers_are_grouped_whatever_their_spelling(cohort):
     ethnicity = rows(cohort, "ethnicity")
     # One group; its label is the directory's choice (the most used spelling, ties alphabetically).
@@ -134,8 +186,9 @@ def test_the_page_takes_the_same_queries_at_any_size(hr_client, size, django_ass
     for index in range(size):
         who = someone(["woman", "man", "non_binary"][index % 3], ethnicity=f"Group {index % 4}")
         b.enroll(program, Role.MENTEE, who=who)
-    # The first view releases the directory's and the program's figures; later ones only compare.
-    with django_assert_num_queries(29):
+    # The first view releases the directory's and the program's figures; later ones only check
+    # that the data is the one last compared (the digests and the release row).
+    with django_assert_num_queries(39):
         assert hr_client.get("/dashboards/programs/sized/diversity/").status_code == 200
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         assert hr_client.get("/dashboards/programs/sized/diversity/").status_code == 200

@@ -40,7 +40,7 @@ def test_hr_sees_counts_and_dates_but_no_text(hr_client, pairing):
     assert row.next_session_at is not None
     assert (row.goals_achieved, row.goals_total) == (1, 1)
     summary = response.context["summary"]
-    assert (summary["active"], summary["held_total"], summary["items_overdue"]) == (1, 2, 2)
+    assert (summary["active"], summary["held_last_30_days"], summary["items_overdue"]) == (1, 2, 2)
     assert "Milo Mentee" in html and "Mira Mentor" in html
 
 
@@ -110,3 +110,68 @@ def test_admin_shows_no_note_text_and_no_private_notes(client, pairing, django_u
         assert secret not in html
     assert "privatenote" not in html.lower()
     assert client.get("/admin/mentoring_sessions/privatenote/").status_code == 404
+
+
+def test_summary_of_all_programs_adds_up_each_programs_totals(client, hr_client, owner, program, pairing):
+    """The cards count what happened in the last 30 days (sessions held, their hours, action
+    items done) and what is open or planned. HR's "All programs" reads them without the
+    program filter: the same figures as adding up each program's; an owner's cover only
+    their programs."""
+    from sessions.tests.helpers import make_action_item
+
+    other = running_program(name="Sales Buddies", slug="sales-buddies")
+    other_pairing = make_pairing(
+        program=other, mentor=make_user("s1@example.com", "Sally"), mentee=make_user("s2@example.com", "Sid")
+    )
+    now = timezone.now()
+    for pair, held, planned in ((pairing, 4, 1), (other_pairing, 2, 2)):
+        for i in range(held):  # 10, 20, 40, 80 days ago: the first two in the window
+            session = make_session(pair, days=-10 * 2**i, status=MentoringSession.Status.HELD, duration_minutes=90)
+            make_action_item(session, due_in_days=-1 if i == 0 else 5)
+            make_action_item(session, title="Done lately", done_at=now - timedelta(days=5 + 20 * i))
+        for i in range(planned):
+            make_session(pair, days=i + 1)
+    make_session(other_pairing, days=-3, status=MentoringSession.Status.CANCELLED)
+    keys = ("held_last_30_days", "hours_last_30_days", "upcoming", "items_open", "items_overdue")
+    keys += ("items_done_last_30_days",)
+
+    def totals(browser, query=""):
+        summary = browser.get(f"/mentoring/hr/{query}").context["summary"]
+        return tuple(summary[key] for key in keys)
+
+    mine, theirs = totals(hr_client, "?program=leadership-circle"), totals(hr_client, "?program=sales-buddies")
+    assert mine == (2, 3.0, 1, 4, 1, 2)
+    assert theirs == (2, 3.0, 2, 2, 1, 2)
+    assert totals(hr_client) == tuple(a + b for a, b in zip(mine, theirs, strict=True))
+    program.owners.add(owner)
+    client.force_login(owner)
+    assert totals(client) == mine
+    html = client.get("/mentoring/hr/").content.decode()
+    assert "sessions held in the last 30 days" in html and "2 done in the last 30 days" in html
+
+
+def test_the_table_pages_through_pairings_by_program_then_mentee(hr_client, program, pairing, monkeypatch):
+    """Each page's pairings are found sorted first, then read with their counts: the order
+    and the counts are those of one query over them all."""
+    from sessions import selectors
+
+    monkeypatch.setattr(selectors, "OVERSIGHT_PER_PAGE", 2)
+    other = running_program(name="Alpha Circle", slug="alpha-circle")
+    for i, last in enumerate(("Zeta", "Adams", "Moss")):
+        pair = make_pairing(
+            program=program, mentor=make_user(f"m{i}@example.com"), mentee=make_user(f"e{i}@x.com", "E", last)
+        )
+        make_session(pair, days=-2, status=MentoringSession.Status.HELD)
+    make_pairing(program=other, mentor=make_user("am@example.com"), mentee=make_user("ae@x.com", "A", "Young"))
+    rows = []
+    for number in (1, 2, 3):
+        page = hr_client.get(f"/mentoring/hr/?page={number}").context["page"]
+        assert page.paginator.count == 5 and len(page.object_list) == (2 if number < 3 else 1)
+        rows += [(p.program.name, p.mentee.person.last_name, p.sessions_held) for p in page.object_list]
+    assert rows == [
+        ("Alpha Circle", "Young", 0),
+        ("Leadership Circle", "Adams", 1),
+        ("Leadership Circle", "Mentee", 0),
+        ("Leadership Circle", "Moss", 1),
+        ("Leadership Circle", "Zeta", 1),
+    ]

@@ -361,8 +361,9 @@ def _fill(program, size, alice_mentee):
         open_round(survey, [alice_mentee])
 
 
-# Session, user, time zone, savepoints, program, surveys, templates + their questions, navigation.
-QUERIES_SURVEY_LIST = 11
+# Session, user, time zone, savepoints, program, surveys, their invitation numbers (one query),
+# templates + their questions, navigation.
+QUERIES_SURVEY_LIST = 12
 
 
 @pytest.mark.parametrize("size", [1, 8])
@@ -375,8 +376,9 @@ def test_program_survey_list_query_count(hr_client, program, alice_mentee, size,
     assert page.count('data-testid="template-card"') == len(library.TEMPLATES)
 
 
-# Session, user, time zone, savepoints, the programs with their numbers, navigation.
-QUERIES_PROGRAM_LIST = 8
+# Session, user, time zone, savepoints, the programs with their numbers, their invitation numbers
+# (one query), navigation.
+QUERIES_PROGRAM_LIST = 9
 
 
 @pytest.mark.parametrize("size", [1, 5])

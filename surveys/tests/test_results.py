@@ -13,11 +13,12 @@ from django.utils import timezone
 
 from people.tests.factories import DepartmentFactory, UserFactory
 from programs.models import Role
-from surveys import services
+from surveys import selectors, services
 from surveys.models import SurveyResponse
 from surveys.tests.factories import RunningProgramFactory, SurveyFactory, SurveyQuestionFactory, open_round, participant
 
 pytestmark = pytest.mark.django_db
+ONE_DAY = datetime.timedelta(days=1)
 
 _numbers = itertools.count()
 NAMES = ["Zelda", "Quentin", "Ottoline", "Ignatius", "Perpetua", "Barnaby", "Cosima", "Leopold", "Marigold", "Rupert"]
@@ -155,6 +156,41 @@ def test_pairing_rounds_are_charted_by_month(hr_client, program):
     assert data["trend"]["labels"] == [f"{d:%b %Y}" for d in months]
     assert data["trend"]["ratings"][0]["data"] == [3.0, 4.0]
     assert "(grouped by month)" in page
+
+
+def test_pairing_rounds_response_rate_by_month(program):
+    pulse = SurveyFactory(program=program, trigger="session_held", title="Pulse")
+    SurveyQuestionFactory(survey=pulse, kind="rating")
+    enrollments = people(program, 4)
+    today = timezone.localdate()
+    earlier = today.replace(day=1) - datetime.timedelta(days=40)
+    for number, (day, pair) in enumerate([(earlier, 0), (earlier + datetime.timedelta(days=3), 2), (today, 0)]):
+        _, invitations = open_round(pulse, enrollments[pair : pair + 2], occurrence=f"s{number}", occurs_on=day)
+        respond(pulse, invitations[:1], [{"rating": 4}])
+    rates = selectors.survey_results(survey=pulse)["rate_over_time"]
+    assert [(r["label"], r["invited"], r["answered"], r["rate"]) for r in rates] == [
+        (f"{earlier:%b %Y}", 4, 2, 50),
+        (f"{today:%b %Y}", 2, 1, 50),
+    ]
+
+
+def test_only_the_newest_written_answers_are_fetched(hr_client, survey, program, monkeypatch):
+    monkeypatch.setattr(selectors, "TEXTS_SHOWN", 2)
+    _, invitations = open_round(survey, people(program, 3))
+    respond(survey, invitations, [{"rating": 3, "nps": 7, "text": f"Written answer {n}"} for n in range(3)])
+    SurveyResponse.objects.filter(invitation=invitations[1]).update(submitted_on=timezone.localdate() - ONE_DAY)
+    page = hr_client.get(f"/surveys/{survey.pk}/results/").content.decode()
+    assert "Written answer 0" in page and "Written answer 2" in page and "Written answer 1" not in page
+    assert page.index("Written answer 0") < page.index("Written answer 2")  # the same day: in answering order
+    assert "Showing 2 of 3" in page
+
+
+def test_anonymous_written_answers_shown_are_a_few_of_them(hr_client, anonymous_answers, monkeypatch):
+    monkeypatch.setattr(selectors, "TEXTS_SHOWN", 3)
+    survey, _ = anonymous_answers
+    page = hr_client.get(f"/surveys/{survey.pk}/results/").content.decode()
+    assert len(re.findall(r"Comment number \d", page)) == 3
+    assert "Showing 3 of 10" in page
 
 
 def test_a_small_group_is_never_the_only_one_hidden(hr_client, survey, program):
