@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("programs", "0004_enrollment_program_state_idx"), ("mentoring_sessions", "0001_initial")]
+BEFORE = [("programs", "0004_enrollment_program_state_idx"), ("mentoring_sessions", "0002_company_scale_indexes")]
 
 
 def _executor():

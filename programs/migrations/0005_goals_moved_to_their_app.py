@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mentoring_sessions', '0002_goals_moved_to_their_app'),
+        ('mentoring_sessions', '0003_goals_moved_to_their_app'),
         ('programs', '0004_enrollment_program_state_idx'),
     ]
 

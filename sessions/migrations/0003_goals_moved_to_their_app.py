@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('goals', '0001_initial'),
-        ('mentoring_sessions', '0001_initial'),
+        ('mentoring_sessions', '0002_company_scale_indexes'),
     ]
 
     operations = [
