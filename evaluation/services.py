@@ -22,6 +22,7 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import ServiceError
 from core.notifications import notification_send
 from evaluation.health import (
     FACTS,
@@ -41,7 +42,7 @@ SNAPSHOT_FIELDS = [
 ]
 
 
-class NudgeError(Exception):
+class NudgeError(ServiceError):
     """A nudge the rules don't allow. The message is shown to HR."""
 
 

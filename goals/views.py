@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from core.errors import form_add_service_errors
 from core.submissions import submit_once
 from goals import selectors, services
 from goals.forms import GoalAdoptForm, GoalCommentForm, GoalForm, GoalProgressForm, MilestoneForm
@@ -18,14 +19,6 @@ from goals.models import Goal, Milestone
 from programs.models import Enrollment, GoalTemplate, Role
 
 T = "goals/"
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _own_mentee_enrollment(request, pk) -> Enrollment:
@@ -65,7 +58,7 @@ def goal_create(request, pk):
         try:
             goal = services.goal_create(enrollment=enrollment, user=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "Goal saved. Your mentor can see it and comment.")
             return redirect("goals:goal_detail", pk=goal.pk)
@@ -131,7 +124,7 @@ def goal_edit(request, pk):
         try:
             services.goal_update(goal=goal, user=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "Goal updated.")
             return redirect("goals:goal_detail", pk=goal.pk)
@@ -149,7 +142,7 @@ def goal_progress(request, pk):
                 goal=goal, user=request.user, progress=progress, status=form.cleaned_data["status"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "Progress saved.")
             return redirect("goals:goal_detail", pk=goal.pk)
@@ -165,7 +158,7 @@ def milestone_create(request, pk):
         try:
             services.milestone_add(goal=goal, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             return redirect("goals:goal_detail", pk=goal.pk)
     return _render_detail(request, goal, milestone_form=form)
@@ -192,7 +185,7 @@ def goal_comment_create(request, pk):
         try:
             comment = services.goal_comment_add(goal=goal, user=request.user, body=form.cleaned_data["body"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             return redirect(reverse("goals:goal_detail", args=[goal.pk]) + f"#comment-{comment.pk}")
     return _render_detail(request, goal, comment_form=form)

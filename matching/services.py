@@ -24,6 +24,7 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import ServiceError
 from core.jobs import task_queue_on_commit
 from core.notifications import notification_send
 from matching import signals
@@ -44,7 +45,7 @@ CRITERIA_FIELDS = [
 ]
 
 
-class MatchingError(Exception):
+class MatchingError(ServiceError):
     """A matching action the rules don't allow. The message is shown to the user."""
 
 

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
+from core.errors import form_add_service_errors
 from core.permissions import hr_admin_required
 from people import roles
 from people.models import Person
@@ -66,7 +67,7 @@ def hr_admin_revoke(request, pk):
         try:
             roles.hr_admin_revoke(user=user, by=request.user, own=own_role and form.cleaned_data["understand"])
         except roles.HrAdminRoleError as exc:
-            form.add_error(None, str(exc))
+            form_add_service_errors(form, exc)
         else:
             if own_role:
                 messages.success(request, "You are no longer an HR admin.")

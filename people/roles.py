@@ -15,13 +15,14 @@ import uuid
 from django.db import transaction
 from django.db.models import QuerySet
 
+from core.errors import ServiceError
 from core.notifications import notification_send
 from people.models import Person, User
 
 logger = logging.getLogger(__name__)
 
 
-class HrAdminRoleError(Exception):
+class HrAdminRoleError(ServiceError):
     """A grant or revoke the rules refuse; the message says why, for the person who tried."""
 
 

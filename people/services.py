@@ -28,6 +28,7 @@ from django.db import DatabaseError, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.errors import ServiceError
 from core.jobs import task_queue_on_commit
 from people.models import Department, ImportJob, Language, Location, Person, SelfIdentification, User
 
@@ -67,7 +68,7 @@ _LANGUAGE_MAX_LENGTH = 60
 _WHOLE_NUMBER = re.compile(r"^\d{1,3}$")
 
 
-class PeopleImportFileError(Exception):
+class PeopleImportFileError(ServiceError):
     """The upload is not a CSV text file that can be read at all."""
 
 

@@ -9,6 +9,7 @@ from django.core.validators import URLValidator
 from django.forms import formset_factory
 from django.utils import timezone
 
+from core.errors import form_add_service_errors
 from goals.models import Goal
 from sessions import services
 from sessions.localtime import combine_local, zone_of
@@ -17,16 +18,6 @@ from sessions.models import Resource, SessionFormat, Topic
 WEB_URL = URLValidator(schemes=["http", "https"], message="Enter a web address starting with https://")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-
-def apply_service_errors(form: forms.Form, exc: ValidationError, field_map: dict[str, str]) -> None:
-    """Put a service check's errors on the form's fields (``starts_at`` -> ``start_time``...)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            target = field_map.get(name, name)
-            form.add_error(target if target in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class _TimedForm(forms.Form):
@@ -97,7 +88,7 @@ class SessionScheduleForm(_TimedForm):
                 format=cleaned.get("format", ""), video_url=cleaned.get("video_url", ""), place=cleaned.get("place", "")
             )
         except ValidationError as exc:
-            apply_service_errors(self, exc, {"starts_at": "start_time", "duration_minutes": "end_time"})
+            form_add_service_errors(self, exc, {"starts_at": "start_time", "duration_minutes": "end_time"})
         cleaned["starts_at"], cleaned["duration_minutes"] = starts_at, duration
         return cleaned
 
@@ -187,7 +178,7 @@ class SessionLogForm(_SessionDetailsMixin, _TimedForm):
         try:
             services.session_times_check(starts_at=starts_at, duration_minutes=duration, held=True, now=self.now)
         except ValidationError as exc:
-            apply_service_errors(self, exc, {"starts_at": "start_time"})
+            form_add_service_errors(self, exc, {"starts_at": "start_time"})
         cleaned["starts_at"] = starts_at
         return cleaned
 
@@ -281,7 +272,7 @@ class ActionItemForm(forms.Form):
                 pairing=self.pairing, title=cleaned.get("title", ""), owner=owner, due_date=cleaned.get("due_date")
             )
         except ValidationError as exc:
-            apply_service_errors(self, exc, {})
+            form_add_service_errors(self, exc, {})
         cleaned["owner_person"] = owner
         return cleaned
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from core.errors import form_add_service_errors
 from core.submissions import submit_once
 from sessions import calendar, selectors, services
 from sessions.forms import (
@@ -27,7 +28,6 @@ from sessions.forms import (
     SessionLogForm,
     SessionNotesForm,
     SessionScheduleForm,
-    apply_service_errors,
 )
 from sessions.models import PAIRING_WORKABLE_STATUSES, MentoringSession
 
@@ -116,7 +116,7 @@ def session_schedule(request, pk):
         try:
             session = services.session_schedule(pairing=pairing, user=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            apply_service_errors(form, exc, {"starts_at": "start_time", "duration_minutes": "end_time"})
+            form_add_service_errors(form, exc, {"starts_at": "start_time", "duration_minutes": "end_time"})
         else:
             messages.success(request, "Session scheduled. We let the other person know.")
             return redirect(_pairing_url(pairing, f"session-{session.pk}"))
@@ -140,7 +140,7 @@ def session_reschedule(request, pk):
         try:
             services.session_reschedule(session=session, user=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            apply_service_errors(form, exc, {"starts_at": "start_time", "duration_minutes": "end_time"})
+            form_add_service_errors(form, exc, {"starts_at": "start_time", "duration_minutes": "end_time"})
         else:
             messages.success(request, "Session moved. We let the other person know.")
             return redirect(_pairing_url(pairing, f"session-{session.pk}"))
@@ -208,7 +208,7 @@ def session_log(request, pk):
                 **form.service_kwargs(),
             )
         except ValidationError as exc:
-            apply_service_errors(form, exc, {"starts_at": "start_time"})
+            form_add_service_errors(form, exc, {"starts_at": "start_time"})
         else:
             messages.success(request, "Session logged.")
             return redirect(_pairing_url(pairing, f"session-{session.pk}"))
@@ -234,7 +234,7 @@ def session_mark_held(request, pk):
                 session=session, user=request.user, action_items=formset.items(), **form.service_kwargs()
             )
         except ValidationError as exc:
-            apply_service_errors(form, exc, {"starts_at": "start_time"})
+            form_add_service_errors(form, exc, {"starts_at": "start_time"})
         else:
             messages.success(request, "Session logged as held.")
             return redirect(_pairing_url(pairing, f"session-{session.pk}"))
@@ -301,7 +301,7 @@ def session_notes_edit(request, pk):
         try:
             services.session_notes_update(session=session, user=request.user, **kwargs)
         except ValidationError as exc:
-            apply_service_errors(form, exc, {})
+            form_add_service_errors(form, exc, {})
         else:
             messages.success(request, "Notes saved.")
             return redirect("mentoring_sessions:session_detail", pk=session.pk)
@@ -328,7 +328,7 @@ def session_action_item_add(request, pk):
                 due_date=data["due_date"],
             )
         except ValidationError as exc:
-            apply_service_errors(form, exc, {})
+            form_add_service_errors(form, exc, {})
         else:
             messages.success(request, "Action item added.")
             return redirect("mentoring_sessions:session_detail", pk=session.pk)
@@ -358,7 +358,7 @@ def resource_create(request, pk):
         try:
             services.resource_recommend(pairing=pairing, user=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            apply_service_errors(form, exc, {})
+            form_add_service_errors(form, exc, {})
         else:
             messages.success(request, "Resource recommended. We let your mentee know.")
             return redirect(_pairing_url(pairing, "resources"))

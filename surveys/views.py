@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from core.errors import form_add_service_errors
 from core.permissions import hr_admin_required
 from core.submissions import submit_once
 from people import privacy
@@ -26,15 +27,6 @@ from surveys.forms import SurveyAnswerForm, SurveyForm, SurveyQuestionForm
 from surveys.models import Survey, SurveyInvitation
 
 TEMPLATES = "surveys/"
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """Show a service's refusal on the form: on the field it names, else above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- Participants -----------------------------------------------------------------------
@@ -95,7 +87,7 @@ def invitation_answer(request, pk):
         try:
             new_key = services.survey_response_submit(invitation=invitation, answers=form.answers(), edit_key=edit_key)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             closes = f"{timezone.localtime(instance.closes_at):%d %b %Y, %H:%M}"
             where = " from this browser" if survey.anonymous else ""
@@ -153,7 +145,7 @@ def survey_create(request, slug):
         try:
             survey = services.survey_create(program=program, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, f"“{survey.title}” was created as a draft. Add its questions.")
             return redirect("surveys:survey_detail", pk=survey.pk)
@@ -197,7 +189,7 @@ def survey_edit(request, pk):
         try:
             services.survey_update(survey=survey, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "Survey settings saved.")
             return redirect("surveys:survey_detail", pk=survey.pk)
@@ -285,7 +277,7 @@ def _question_page(request, *, survey, form, save, question=None):
         try:
             save(form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "Question saved.")
             return redirect("surveys:survey_detail", pk=survey.pk)

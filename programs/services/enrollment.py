@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from core.errors import ServiceError
 from core.jobs import task_queue_on_commit
 from core.notifications import notification_send
 from people.models import Person, Skill
@@ -38,7 +39,7 @@ DECIDABLE_STATUSES = {
 }
 
 
-class EnrollmentError(Exception):
+class EnrollmentError(ServiceError):
     """A change the enrollment rules don't allow. The message is shown to the user."""
 
 

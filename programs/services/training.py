@@ -20,13 +20,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Concat
 
+from core.errors import ServiceError
 from programs.models import Enrollment, TrainingCompletion, TrainingModule
 
 # Statuses in which a participant can take training (they chose a role and are still in).
 TRAINING_STATUSES = (Enrollment.Status.APPLIED, Enrollment.Status.APPROVED, Enrollment.Status.WAITLISTED)
 
 
-class TrainingError(Exception):
+class TrainingError(ServiceError):
     """A training action the rules don't allow. The message is shown to the user."""
 
 

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.errors import form_add_service_errors
 from core.permissions import hr_admin_required
 from core.submissions import submit_once
 from people.models import Person
@@ -134,7 +135,7 @@ def enrollment_join(request, token):
                 program=program, person=person, profile=form.profile()
             )
         except EnrollmentError as error:
-            form.add_error(None, str(error))
+            form_add_service_errors(form, error)
         else:
             messages.success(request, f"Thanks! Your application to {program.name} is in; HR will review it.")
             return redirect("programs:enrollment_detail", pk=enrollment.pk)
@@ -254,7 +255,7 @@ def enrollment_profile(request, pk):
                 program=program, person=enrollment.person, profile=form.profile(), enrollment=enrollment
             )
         except EnrollmentError as error:
-            form.add_error(None, str(error))
+            form_add_service_errors(form, error)
         else:
             if applying:
                 messages.success(request, f"Thanks! Your application to {program.name} is in; HR will review it.")
@@ -404,7 +405,7 @@ def participant_invite(request, slug):
                 message=form.cleaned_data["message"],
             )
         except EnrollmentError as error:
-            form.add_error(None, str(error))
+            form_add_service_errors(form, error)
         else:
             if result.invited:
                 count = len(result.invited)

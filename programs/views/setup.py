@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.errors import form_add_service_errors
 from core.permissions import hr_admin_required
 from programs import selectors
 from programs.forms.setup import (
@@ -29,15 +30,6 @@ COMPLETION_PER_PAGE = 50
 
 def _hr_program(request, slug) -> Program:
     return get_object_or_404(Program.objects.visible_to(request.user).select_related("cloned_from"), slug=slug)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """Show a service's refusal on the form: on the field it names, else above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _summary_context(program: Program) -> dict:
@@ -73,7 +65,7 @@ def program_create(request):
         try:
             program = services.program_create(user=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, f"“{program.name}” was created as a draft.")
             return redirect("programs:program_detail", slug=program.slug)
@@ -100,7 +92,7 @@ def program_edit(request, slug):
         try:
             services.program_update(program=program, user=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "Program settings saved.")
             return redirect("programs:program_detail", slug=program.slug)
@@ -143,7 +135,7 @@ def program_clone(request, slug):
         try:
             clone = services.program_clone(program=program, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(
                 request, f"“{clone.name}” was created from “{program.name}” as a draft. Check its settings."
@@ -181,7 +173,7 @@ def _form_page(request, *, program, form, save, template, success, back, extra=N
         try:
             save(form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, success)
             return redirect(back, slug=program.slug)
