@@ -6,18 +6,17 @@ A program the user may not open is a 404 (it is not confirmed to exist); a page 
 they own but that is for HR admins only is a 403.
 """
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
+from core.exports import csv_response
 from core.jobs import task_queue_on_commit
 from core.permissions import hr_admin_required
 from evaluation import diversity as diversity_figures
@@ -178,33 +177,13 @@ def diversity(request, slug):
 
 # --- CSV exports -----------------------------------------------------------------------
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value) -> str:
-    """Keep spreadsheet programs from running a name as a formula (numbers stay numbers)."""
-    if isinstance(value, int | float):
-        return str(value)
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_START) else text
-
-
-def _csv_response(filename: str, header: list, rows: list) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # Excel opens UTF-8 correctly only with a byte-order mark.
-    writer = csv.writer(response)
-    writer.writerow([_csv_cell(c) for c in header])
-    writer.writerows([_csv_cell(c) for c in row] for row in rows)
-    return response
-
 
 @require_GET
 def overview_export(request):
     header, rows = exports.overview_table(user=request.user)
     if not request.user.is_hr_admin and not rows:
         raise PermissionDenied("Only HR admins and program owners can export the dashboards.")
-    return _csv_response(f"programs-overview-{timezone.localdate():%Y-%m-%d}.csv", header, rows)
+    return csv_response(f"programs-overview-{timezone.localdate():%Y-%m-%d}.csv", header, rows)
 
 
 @require_GET
@@ -220,4 +199,4 @@ def program_export(request, slug, table):
         months=TrendForm.months_from(request.GET),
         status=HealthFilterForm.status_from(request.GET),
     )
-    return _csv_response(f"{slugify(program.name)}-{table}-{timezone.localdate():%Y-%m-%d}.csv", header, rows)
+    return csv_response(f"{slugify(program.name)}-{table}-{timezone.localdate():%Y-%m-%d}.csv", header, rows)

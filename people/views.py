@@ -1,12 +1,11 @@
-import csv
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.exports import csv_response
 from core.permissions import hr_admin_required
 from people import privacy, roles, selectors, services
 from people.forms import DirectoryFilterForm, PeopleImportUploadForm, SelfIdentificationForm
@@ -165,19 +164,9 @@ def import_progress(request, pk):
 @hr_admin_required
 def import_errors_csv(request, pk):
     job = get_object_or_404(ImportJob.objects.defer("content", "changes"), pk=pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
-    response.write("\ufeff")  # so Excel opens it as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(["line", "problem"])
-    for line, message in job.errors:
-        writer.writerow([line, _spreadsheet_safe(str(message))])
-    return response
-
-
-def _spreadsheet_safe(value: str) -> str:
-    # A cell starting with one of these runs as a formula in Excel.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return csv_response(
+        f"import-{job.pk}-errors.csv", ["line", "problem"], ([line, str(message)] for line, message in job.errors)
+    )
 
 
 def _stale_before():

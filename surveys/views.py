@@ -5,12 +5,10 @@ person's invitation, or a program the viewer doesn't own, is a 404.
 """
 
 import copy
-import csv
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +16,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from core.errors import form_add_service_errors
+from core.exports import csv_response
 from core.permissions import hr_admin_required
 from core.submissions import submit_once
 from people import privacy
@@ -362,15 +361,6 @@ def survey_results(request, pk):
     return render(request, TEMPLATES + "survey_results.html", context)
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value) -> str:
-    """Keep spreadsheet programs from running an answer as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_START) else text
-
-
 def survey_results_csv(request, pk):
     survey = _results_survey(request, pk)
     if survey.anonymous and not selectors.survey_anonymous_results_shown(survey=survey):
@@ -382,30 +372,4 @@ def survey_results_csv(request, pk):
         return redirect("surveys:survey_results", pk=survey.pk)
     header, rows = selectors.survey_results_csv(survey=survey)
     filename = f"{slugify(survey.program.name)}-{slugify(survey.title)}-{timezone.localdate():%Y-%m-%d}.csv"
-    response = StreamingHttpResponse(_csv_lines(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-class _Echo:
-    """A file for ``csv.writer`` that hands each written line back."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-CSV_LINES_PER_CHUNK = 500
-
-
-def _csv_lines(header, rows):
-    """The export's text in chunks of lines, written while the rows are read."""
-    writer = csv.writer(_Echo())
-    # Excel opens UTF-8 correctly only with a byte-order mark.
-    chunk = ["\ufeff", writer.writerow([_csv_cell(c) for c in header])]
-    for row in rows:
-        chunk.append(writer.writerow([_csv_cell(c) for c in row]))
-        if len(chunk) >= CSV_LINES_PER_CHUNK:
-            yield "".join(chunk)
-            chunk = []
-    if chunk:
-        yield "".join(chunk)
+    return csv_response(filename, header, rows)

@@ -158,7 +158,7 @@ def test_invalid_upload_lists_every_error_with_its_line_and_cannot_be_committed(
 
     download = hr_client.get(reverse("people:import_errors_csv", args=[job.pk]))
     assert download["Content-Type"].startswith("text/csv")
-    rows = download.content.decode("utf-8-sig").splitlines()
+    rows = b"".join(download.streaming_content).decode("utf-8-sig").splitlines()
     assert rows[0] == "line,problem"
     assert rows[1].startswith("3,")
     assert len(rows) == 4
