@@ -34,6 +34,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.bulk import insert_ignoring_conflicts
 from core.jobs import task_queue, task_queue_on_commit
 from core.models import Notification
 
@@ -307,7 +308,7 @@ def notifications_send_bulk(items, *, batch_size: int = 1000) -> list[int]:
             )
         if not rows:
             return
-        _notifications_insert_ignoring_taken_keys(rows)
+        insert_ignoring_conflicts(Notification, _BULK_COLUMNS, rows, conflict=["idempotency_key"])
         created_ids.extend(
             Notification.objects.filter(
                 idempotency_key__in=new_keys, email_status=Notification.EmailStatus.PENDING
@@ -336,25 +337,6 @@ _BULK_COLUMNS = (
     "email_attempts",
     "email_last_error",
 )
-
-
-def _notifications_insert_ignoring_taken_keys(rows: list[tuple]) -> None:
-    """One multi-row INSERT that skips keys already taken (``ON CONFLICT ... DO NOTHING``:
-    PostgreSQL, and SQLite >= 3.24). ``bulk_create``'s per-field Python work was most of a
-    large sweep's time; this is the same statement without it."""
-    from django.db import connection
-
-    meta = Notification._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in _BULK_COLUMNS)
-    row = "(" + ", ".join(["%s"] * len(_BULK_COLUMNS)) + ")"
-    key_column = quote(meta.get_field("idempotency_key").column)
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row] * len(rows))} "
-        f"ON CONFLICT ({key_column}) DO NOTHING"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value for values in rows for value in values])
 
 
 EMAIL_BATCH = 200

@@ -23,6 +23,7 @@ from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core.bulk import insert_ignoring_conflicts
 from core.notifications import notification_emails_queue, notifications_send_bulk
 from matching.models import Pairing
 from people.models import User
@@ -227,26 +228,15 @@ def inactivity_nudges_send(*, now: datetime | None = None, batch_size: int = BAT
 
 
 def _nudges_record(rows: list[dict], *, now: datetime) -> None:
-    """Record the nudges sent, skipping any already recorded: one multi-row INSERT ... ON
-    CONFLICT DO NOTHING (bulk_create's per-value Python work dominated large sweeps)."""
-    if not rows:
-        return
-    ops = connection.ops
-    meta = InactivityNudge._meta
-    columns = [meta.get_field(name).column for name in ("pairing", "since", "level", "created_at")]
-    conflict = [meta.get_field(name).column for name in ("pairing", "since", "level")]
-    created_at = ops.adapt_datetimefield_value(now)
-    params = []
-    for row in rows:
-        params += [row["pk"], ops.adapt_datetimefield_value(row["since"]), row["level"], created_at]
-    sql = "INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT ({conflict}) DO NOTHING".format(
-        table=ops.quote_name(meta.db_table),
-        columns=", ".join(map(ops.quote_name, columns)),
-        values=", ".join(["(%s, %s, %s, %s)"] * len(rows)),
-        conflict=", ".join(map(ops.quote_name, conflict)),
+    """Record the nudges sent, skipping any already recorded (one multi-row INSERT)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    created_at = adapt(now)
+    insert_ignoring_conflicts(
+        InactivityNudge,
+        ["pairing", "since", "level", "created_at"],
+        [(row["pk"], adapt(row["since"]), row["level"], created_at) for row in rows],
+        conflict=["pairing", "since", "level"],
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
 
 
 def _inactivity_hr_digests_send(*, now: datetime) -> int:
