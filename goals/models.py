@@ -18,11 +18,6 @@ from programs.models import Enrollment, GoalTemplate
 # --- Goals: a mentee's development goals. They hang off the mentee's enrollment, not the
 # pairing, so a rematch keeps them and the new mentor sees them.
 
-# Pairing statuses in which the mentor may read the mentee's goals, and in which they may
-# also comment.
-GOAL_READER_PAIRING_STATUSES = (Pairing.Status.ACCEPTED, Pairing.Status.ACTIVE, Pairing.Status.COMPLETED)
-GOAL_COMMENTER_PAIRING_STATUSES = (Pairing.Status.ACCEPTED, Pairing.Status.ACTIVE)
-
 
 def _mentor_of_goal_enrollment(user, statuses):
     return models.Exists(
@@ -40,7 +35,7 @@ class GoalQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(
-            Q(enrollment__person__user=user) | _mentor_of_goal_enrollment(user, GOAL_READER_PAIRING_STATUSES)
+            Q(enrollment__person__user=user) | _mentor_of_goal_enrollment(user, Pairing.CONFIRMED_STATUSES)
         )
 
     def commentable_by(self, user):
@@ -48,7 +43,7 @@ class GoalQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(
-            Q(enrollment__person__user=user) | _mentor_of_goal_enrollment(user, GOAL_COMMENTER_PAIRING_STATUSES)
+            Q(enrollment__person__user=user) | _mentor_of_goal_enrollment(user, Pairing.WORKABLE_STATUSES)
         )
 
     def owned_by(self, user):

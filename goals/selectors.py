@@ -2,7 +2,7 @@
 
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 
-from goals.models import GOAL_READER_PAIRING_STATUSES, Goal, GoalEvent
+from goals.models import Goal, GoalEvent
 from matching.models import Pairing
 from programs.models import Enrollment, GoalTemplate, Role
 
@@ -14,7 +14,7 @@ def goal_enrollments_visible_to(*, user) -> QuerySet[Enrollment]:
         return Enrollment.objects.none()
     mentors_it = Exists(
         Pairing.objects.filter(
-            mentee_id=OuterRef("pk"), status__in=GOAL_READER_PAIRING_STATUSES, mentor__person__user=user
+            mentee_id=OuterRef("pk"), status__in=Pairing.CONFIRMED_STATUSES, mentor__person__user=user
         )
     )
     return (

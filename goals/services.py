@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from core.notifications import notification_send
 from goals import signals
-from goals.models import GOAL_COMMENTER_PAIRING_STATUSES, Goal, GoalComment, GoalEvent, Milestone
+from goals.models import Goal, GoalComment, GoalEvent, Milestone
 from matching.models import Pairing
 from programs.models import Enrollment, GoalTemplate, Program, Role
 
@@ -278,7 +278,7 @@ def _current_mentor_users(goal: Goal):
     return [
         pairing.mentor.person.user
         for pairing in Pairing.objects.filter(
-            mentee_id=goal.enrollment_id, status__in=GOAL_COMMENTER_PAIRING_STATUSES
+            mentee_id=goal.enrollment_id, status__in=Pairing.WORKABLE_STATUSES
         ).select_related("mentor__person__user")
         if pairing.mentor.person.user is not None
     ]

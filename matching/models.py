@@ -189,7 +189,15 @@ class Pairing(models.Model):
         ADMIN = "admin", "Matched by HR"
         SELF_SELECT = "self_select", "Chosen by the mentee"
 
+    # The status sets other apps ask about (one owner: here).
+    #: Not finished: proposed, or confirmed and not yet over.
     LIVE_STATUSES = (Status.PROPOSED, Status.ACCEPTED, Status.ACTIVE)
+    #: Confirmed by both and going: the two people can schedule, log, comment and add things.
+    WORKABLE_STATUSES = (Status.ACCEPTED, Status.ACTIVE)
+    #: Confirmed by both and not ended early: the mentor may read the mentee's goals.
+    CONFIRMED_STATUSES = (Status.ACCEPTED, Status.ACTIVE, Status.COMPLETED)
+    #: Confirmed once: its page opens for the two people (and stays open after it is over).
+    VISIBLE_STATUSES = (Status.ACCEPTED, Status.ACTIVE, Status.COMPLETED, Status.ENDED)
 
     program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="pairings")
     mentor = models.ForeignKey("programs.Enrollment", on_delete=models.CASCADE, related_name="pairings_as_mentor")

@@ -16,12 +16,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-MAX_SESSION_MINUTES = 8 * 60
+from matching.models import Pairing
 
-# Pairing statuses (matching.Pairing.Status values) whose page the two people can open,
-# and those in which they can still schedule, log and add things.
-PAIRING_VISIBLE_STATUSES = ("accepted", "active", "completed", "ended")
-PAIRING_WORKABLE_STATUSES = ("accepted", "active")
+MAX_SESSION_MINUTES = 8 * 60
 
 
 class Topic(models.TextChoices):
@@ -61,7 +58,7 @@ class MentoringSessionQuerySet(models.QuerySet):
         wider access here: they see counts and dates on the oversight page, never notes."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(_involving(user), pairing__status__in=PAIRING_VISIBLE_STATUSES)
+        return self.filter(_involving(user), pairing__status__in=Pairing.VISIBLE_STATUSES)
 
     def scheduled(self):
         return self.filter(status=MentoringSession.Status.SCHEDULED)

@@ -29,7 +29,7 @@ from matching.models import Pairing
 from people.models import User
 from programs.models import Program
 from sessions.localtime import when_text
-from sessions.models import PAIRING_WORKABLE_STATUSES, ActionItem, InactivityNudge, MentoringSession, SessionFormat
+from sessions.models import ActionItem, InactivityNudge, MentoringSession, SessionFormat
 from sessions.selectors import nudge_level_for_quiet_spell, quiet_since
 
 logger = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ def session_reminders_send(*, now: datetime | None = None, batch_size: int = BAT
             status=MentoringSession.Status.SCHEDULED,
             starts_at__gt=now,
             starts_at__lte=now + REMINDER_LEAD,
-            pairing__status__in=PAIRING_WORKABLE_STATUSES,
+            pairing__status__in=Pairing.WORKABLE_STATUSES,
         )
         .filter(Q(reminded_sequence__isnull=True) | ~Q(reminded_sequence=F("sequence")))
         .order_by("pk")
@@ -297,7 +297,7 @@ def action_item_overdue_reminders_send(*, now: datetime | None = None, batch_siz
             done_at__isnull=True,
             overdue_notified_at__isnull=True,
             due_date__lt=now.date(),
-            pairing__status__in=PAIRING_WORKABLE_STATUSES,
+            pairing__status__in=Pairing.WORKABLE_STATUSES,
         )
         .order_by("pk")
         .values("pk", "title", "due_date", "pairing_id", "owner__user_id")

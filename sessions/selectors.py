@@ -12,13 +12,11 @@ from django.db.models import Count, DateTimeField, IntegerField, Max, OuterRef, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from goals.models import GOAL_READER_PAIRING_STATUSES, Goal
+from goals.models import Goal
 from goals.selectors import goals_in_display_order
 from matching.models import Pairing
 from programs.models import Enrollment, Program, Role
 from sessions.models import (
-    PAIRING_VISIBLE_STATUSES,
-    PAIRING_WORKABLE_STATUSES,
     ActionItem,
     CalendarFeed,
     InactivityNudge,
@@ -53,7 +51,7 @@ def _visible_pairings(enrollment_ids) -> QuerySet[Pairing]:
     a list): an index lookup per side, whatever the number of pairings."""
     return (
         Pairing.objects.filter(Q(mentor_id__in=enrollment_ids) | Q(mentee_id__in=enrollment_ids))
-        .filter(status__in=PAIRING_VISIBLE_STATUSES)
+        .filter(status__in=Pairing.VISIBLE_STATUSES)
         .select_related(*PAIRING_RELATED)
     )
 
@@ -84,7 +82,7 @@ def viewer_sees_goals(*, pairing, user) -> bool:
     """The mentee always; the mentor while the pairing is accepted, active or completed."""
     if pairing.mentee.person.user_id == user.pk:
         return True
-    return pairing.mentor.person.user_id == user.pk and pairing.status in GOAL_READER_PAIRING_STATUSES
+    return pairing.mentor.person.user_id == user.pk and pairing.status in Pairing.CONFIRMED_STATUSES
 
 
 # --- Counts shared by "My pairings", the HR page and the reminder sweeps ------------------
@@ -161,7 +159,7 @@ def pairing_list_for_user(*, user, now: datetime | None = None) -> list[Pairing]
     for pairing in pairings:
         pairing.viewer_role = "mentor" if pairing.mentor.person.user_id == user.pk else "mentee"
         pairing.other_person = pairing.mentee.person if pairing.viewer_role == "mentor" else pairing.mentor.person
-        pairing.is_workable = pairing.status in PAIRING_WORKABLE_STATUSES
+        pairing.is_workable = pairing.status in Pairing.WORKABLE_STATUSES
     return pairings
 
 
@@ -270,7 +268,7 @@ def pairing_page(*, pairing: Pairing, user, now: datetime | None = None, page_nu
         pairing=pairing,
         viewer_role=role,
         other_person=pairing.mentee.person if role == "mentor" else pairing.mentor.person,
-        is_workable=pairing.status in PAIRING_WORKABLE_STATUSES,
+        is_workable=pairing.status in Pairing.WORKABLE_STATUSES,
         upcoming=upcoming,
         to_log=to_log,
         timeline=timeline,
@@ -304,7 +302,7 @@ def pairings_for_oversight(*, programs: QuerySet[Program], now: datetime | None 
     a note, an agenda, an action item's title, a goal's title or a resource."""
     now = now or timezone.now()
     queryset = (
-        Pairing.objects.filter(program__in=programs, status__in=PAIRING_VISIBLE_STATUSES)
+        Pairing.objects.filter(program__in=programs, status__in=Pairing.VISIBLE_STATUSES)
         .select_related("program", "mentor__person", "mentee__person")
         .only(
             "pk",
@@ -338,7 +336,7 @@ def pairings_for_oversight(*, programs: QuerySet[Program], now: datetime | None 
 
 def pairings_quiet(*, pairings: QuerySet[Pairing]) -> QuerySet[Pairing]:
     """Active pairings nudged for their current quiet spell (no session logged since)."""
-    return pairings.filter(status="active", nudge_level__isnull=False)
+    return pairings.filter(status=Pairing.Status.ACTIVE, nudge_level__isnull=False)
 
 
 OVERSIGHT_PER_PAGE = 50
@@ -379,7 +377,7 @@ def oversight_summary(*, programs: QuerySet[Program], now: datetime | None = Non
     pairings = Pairing.objects.all() if every_program else Pairing.objects.filter(program__in=programs)
     in_programs = {} if every_program else {"pairing_id__in": pairings.order_by().values("pk")}
     by_status = dict(
-        pairings.filter(status__in=PAIRING_VISIBLE_STATUSES).order_by().values_list("status").annotate(n=Count("pk"))
+        pairings.filter(status__in=Pairing.VISIBLE_STATUSES).order_by().values_list("status").annotate(n=Count("pk"))
     )
     # Two queries, each an index-only range scan of session_status_start_idx (one with an OR
     # of both ranges reads the table's rows: four times slower at 100,000 sessions).

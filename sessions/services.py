@@ -21,12 +21,12 @@ from django.utils import timezone
 
 from core.notifications import notification_send
 from goals.models import Goal
+from matching.models import Pairing
 from people.models import Person
 from sessions import signals
 from sessions.localtime import when_text
 from sessions.models import (
     MAX_SESSION_MINUTES,
-    PAIRING_WORKABLE_STATUSES,
     ActionItem,
     CalendarFeed,
     MentoringSession,
@@ -91,7 +91,7 @@ def _actor_name(user) -> str:
 
 
 def pairing_workable_check(*, pairing) -> None:
-    if pairing.status not in PAIRING_WORKABLE_STATUSES:
+    if pairing.status not in Pairing.WORKABLE_STATUSES:
         raise ValidationError(
             f"This pairing is {pairing.get_status_display().lower()}: sessions and notes can no longer be added."
         )

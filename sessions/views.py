@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import form_add_service_errors
 from core.submissions import submit_once
+from matching.models import Pairing
 from sessions import calendar, selectors, services
 from sessions.forms import (
     ActionItemForm,
@@ -29,7 +30,7 @@ from sessions.forms import (
     SessionNotesForm,
     SessionScheduleForm,
 )
-from sessions.models import PAIRING_WORKABLE_STATUSES, MentoringSession
+from sessions.models import MentoringSession
 
 T = "mentoring_sessions/"
 Status = MentoringSession.Status
@@ -64,7 +65,7 @@ def _pairing_url(pairing, anchor=""):
 
 def _refuse_unless_workable(request, pairing):
     """None if the pairing still takes sessions; else a redirect to its page with a message."""
-    if pairing.status in PAIRING_WORKABLE_STATUSES:
+    if pairing.status in Pairing.WORKABLE_STATUSES:
         return None
     messages.error(request, f"This pairing is {pairing.get_status_display().lower()}: nothing more can be added.")
     return redirect(_pairing_url(pairing))
@@ -248,7 +249,7 @@ def _render_session_detail(request, session, *, note_form=None, item_form=None, 
     session = selectors.session_page(session=session, user=request.user)
     pairing = session.pairing
     my_note = session.my_private_notes[0] if session.my_private_notes else None
-    workable = pairing.status in PAIRING_WORKABLE_STATUSES
+    workable = pairing.status in Pairing.WORKABLE_STATUSES
     context = _context(
         pairing,
         request.user,
