@@ -157,10 +157,15 @@ def program_matching_overview(*, program: Program) -> MatchingOverview:
 
 
 def match_runs_for_program(*, program: Program) -> QuerySet[MatchRun]:
+    """The program's runs, newest first, with ``proposal_count``, counted for each run shown
+    (a page of them) instead of over every run's proposals; without the runs' stats and
+    criteria, which the list does not show (a run's stats hold its cohort)."""
+    proposals = MatchProposal.objects.filter(run=OuterRef("pk")).order_by().values("run").annotate(n=Count("pk"))
     return (
         MatchRun.objects.filter(program=program)
         .select_related("started_by")
-        .annotate(proposal_count=Count("proposals"))
+        .defer("stats", "criteria")
+        .annotate(proposal_count=Coalesce(Subquery(proposals.values("n"), output_field=IntegerField()), 0))
         .order_by("-created_at", "-pk")
     )
 

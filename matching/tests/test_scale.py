@@ -204,3 +204,15 @@ def test_a_run_without_a_cohort_list_has_no_considered_mentees(hr_client, hr_adm
         assert hr_client.get(reverse("matching:run_detail", args=[run.pk])).status_code == 200
         assert selectors.run_unmatched_mentees(run=run) == (0, [])
     assert selectors.diversity_blocked_by(run=runs[-1]) is None  # same (empty) cohorts, nobody matched
+
+
+def test_the_program_page_counts_each_runs_proposals(hr_client):
+    program = matching_program()
+    guide = mentor(program, capacity=5, user=False)
+    full = MatchRunFactory(program=program, stats={"mentee_ids": list(range(1, 3000))})
+    MatchRunFactory(program=program)
+    for _ in range(3):
+        MatchProposal.objects.create(run=full, mentee=mentee(program, user=False), mentor=guide, score=50.0)
+    page = hr_client.get(reverse("matching:program", args=[program.slug])).content.decode()
+    counts = [row.split(" proposal")[0] for row in page.split('<span class="small text-nowrap">')[1:]]
+    assert counts == ["0", "3"]  # newest run first
