@@ -28,7 +28,8 @@ from programs.models import Enrollment, Program, Role
 TEMPLATES = "matching/"
 RUNS_PER_PAGE = 10
 OVERRIDES_PER_PAGE = 25
-PROPOSALS_PER_PAGE = 100
+# 50 rows: the page stays light to read and to render at any run size (issue 12).
+PROPOSALS_PER_PAGE = 50
 PAIRINGS_PER_PAGE = 50
 REQUESTS_PER_PAGE = 25
 

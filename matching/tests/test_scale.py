@@ -15,6 +15,7 @@ from matching import selectors
 from matching.models import MatchProposal, MatchRun, Pairing
 from matching.pool import participants_queryset
 from matching.tests.factories import MatchRunFactory, PairingFactory, matching_program, mentee, mentor
+from matching.views import PROPOSALS_PER_PAGE
 from people.tests.factories import PersonFactory
 from programs.models import Enrollment, Role, TrainingCompletion, TrainingModule
 from programs.tests.factories import TrainingModuleFactory
@@ -161,11 +162,13 @@ def test_the_run_page_pages_its_proposals_in_each_order(hr_client):
         page = hr_client.get(url + query).content.decode()
         return [cell.split("<")[0] for cell in page.split('data-testid="proposal-score">')[1:]]
 
-    assert shown("?sort=-score") == [f"{s:.1f}" for s in range(119, 19, -1)]
-    assert shown("?sort=-score&page=2") == [f"{s:.1f}" for s in range(19, -1, -1)]
-    assert shown("?sort=score&page=2") == [f"{s:.1f}" for s in range(100, 120)]
-    by_mentee = shown("?sort=mentee&page=2")
-    assert by_mentee == [f"{scores[k]:.1f}" for k in range(100, 120)]
+    per = PROPOSALS_PER_PAGE
+    last = -(-120 // per)  # pages, rounded up
+    assert shown("?sort=-score") == [f"{s:.1f}" for s in range(119, 119 - per, -1)]
+    assert shown(f"?sort=-score&page={last}") == [f"{s:.1f}" for s in range(119 - per * (last - 1), -1, -1)]
+    assert shown(f"?sort=score&page={last}") == [f"{s:.1f}" for s in range(per * (last - 1), 120)]
+    by_mentee = shown(f"?sort=mentee&page={last}")
+    assert by_mentee == [f"{scores[k]:.1f}" for k in range(per * (last - 1), 120)]
 
 
 def test_the_run_comparison_reads_no_cohort_list(hr_admin, monkeypatch):
