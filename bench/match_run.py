@@ -332,6 +332,83 @@ def run_once(program, *, user=None, profile: cProfile.Profile | None = None):
     return elapsed, cpu, breakdown, counter.count, phases.captured["scored"], run
 
 
+def _accounts_for_everyone(program):
+    """Publishing notifies people with an account: give every participant one (bulk, untimed)."""
+    from people.models import Person, User
+
+    people = list(Person.objects.filter(enrollments__program=program, user__isnull=True).distinct())
+    users = User.objects.bulk_create(
+        [User(email=person.email, first_name=person.first_name, last_name=person.last_name) for person in people],
+        batch_size=2000,
+    )
+    for person, user in zip(people, users, strict=True):
+        person.user = user
+    Person.objects.bulk_update(people, ["user"], batch_size=2000)
+    hr = User.objects.filter(email="bench-hr@example.com").first()
+    return hr or User.objects.create(email="bench-hr@example.com", is_hr_admin=True)
+
+
+def _publish_per_row(run, user):
+    """The publish path before issue 13, for the baseline: per proposal a Pairing INSERT and,
+    for each of the two people, ``notification_send`` (its own get-or-create and email task).
+    The set-based checks both paths share are left out: the difference is the per-row work."""
+    from core.notifications import notification_send
+    from matching.models import MatchRun, Pairing
+
+    MatchRun.objects.filter(pk=run.pk).update(status=MatchRun.Status.PUBLISHED)
+    program = run.program
+    created = 0
+    for proposal in run.proposals.select_related("mentee__person__user", "mentor__person__user"):
+        pairing = Pairing.objects.create(
+            program=program,
+            mentor_id=proposal.mentor_id,
+            mentee_id=proposal.mentee_id,
+            status=Pairing.Status.PROPOSED,
+            source=Pairing.Source.ADMIN,
+            score=proposal.score,
+            explanation=proposal.explanation,
+            match_run=run,
+        )
+        for me, partner in ((proposal.mentor, proposal.mentee), (proposal.mentee, proposal.mentor)):
+            notification_send(
+                recipient=me.person.user,
+                kind="pairing_proposed",
+                title=f"You have a proposed {partner.role} in {program.name}",
+                body=f"{partner.person.full_name} is proposed as your {partner.role}. Please confirm or decline.",
+                url="/matching/my-match/",
+                key=f"pairing-proposed:{pairing.pk}:{me.person.user_id}",
+            )
+        created += 1
+    return created
+
+
+def publish_times(run, repeat: int) -> dict:
+    """``match_run_publish`` and the per-row baseline on the same finished run, each in a
+    transaction rolled back afterwards (so every try starts from the same rows and queues
+    no email): {name: [(wall s, queries, pairings created), ...]}."""
+    from django.db import connection, transaction
+
+    from matching import services
+    from people.models import User
+
+    user = User.objects.get(email="bench-hr@example.com")
+    paths = {
+        "ours: match_run_publish": lambda: len(services.match_run_publish(run=run, user=user).created),
+        "baseline: per proposal": lambda: _publish_per_row(run, user),
+    }
+    times = {name: [] for name in paths}
+    for _ in range(repeat):
+        for name, publish in paths.items():
+            counter = QueryCounter()
+            with transaction.atomic(), connection.execute_wrapper(counter):
+                t0 = time.perf_counter()
+                created = publish()
+                times[name].append((time.perf_counter() - t0, counter.count, created))
+                transaction.set_rollback(True)
+            run.refresh_from_db()
+    return times
+
+
 def _criteria(program):
     from matching.services import matching_criteria_get_or_create, matching_criteria_snapshot
 
@@ -422,6 +499,16 @@ def main(argv=None):
             wall = statistics.median(r[2][phase][0] for r in runs)
             cpu = statistics.median(r[2][phase][1] for r in runs)
             print(f"     {phase:26} {wall:8.2f} {cpu:8.2f}")
+        # Publishing the last run: its proposals become proposed pairings, both people told.
+        _accounts_for_everyone(program)
+        published = publish_times(last, max(1, min(args.repeat, 3)))
+        print(f"   publish the run ({last.proposals.count():,} proposals, everyone with an account; rolled back):")
+        for name, tries in published.items():
+            wall = statistics.median(t[0] for t in tries)
+            print(
+                f"     {name:32} {wall:8.2f} s   {tries[0][1]:,} queries, {tries[0][2]:,} pairings   "
+                f"runs {', '.join(f'{t[0]:.2f}' for t in tries)}"
+            )
         if args.profile:
             profile = cProfile.Profile()
             run_once(program, profile=profile)

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from core.errors import ServiceError
 from core.jobs import task_queue_on_commit
-from core.notifications import notification_send
+from core.notifications import notification_emails_queue, notification_send, notifications_send_bulk
 from matching import signals
 from matching.models import MatchingCriteria, MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
 from programs.models import Enrollment, Program, Role
@@ -310,6 +310,9 @@ class PublishResult:
     skipped: list[str] = field(default_factory=list)
 
 
+PUBLISH_BATCH = 1000
+
+
 def match_run_publish(*, run: MatchRun, user) -> PublishResult:
     """Turn a finished run's proposals into proposed pairings and tell both people.
 
@@ -369,20 +372,21 @@ def match_run_publish(*, run: MatchRun, user) -> PublishResult:
             elif used.get(mentor.pk, 0) >= (mentor.mentor_capacity or program.default_mentor_capacity):
                 result.skipped.append(f"{who}: the mentor has no free place any more.")
             else:
-                pairing = Pairing.objects.create(
+                pairing = Pairing(
                     program=program,
-                    mentor_id=proposal.mentor_id,
-                    mentee_id=proposal.mentee_id,
+                    mentor=proposal.mentor,
+                    mentee=proposal.mentee,
                     status=Pairing.Status.PROPOSED,
                     source=Pairing.Source.ADMIN,
                     score=proposal.score,
                     explanation=proposal.explanation,
                     match_run=run,
                 )
-                pairing.mentor, pairing.mentee, pairing.program = proposal.mentor, proposal.mentee, program
                 used[mentor.pk] = used.get(mentor.pk, 0) + 1
                 paired.add(proposal.mentee_id)
                 result.created.append(pairing)
+        # One INSERT per thousand pairings (their ids come back), then the notifications in bulk.
+        Pairing.objects.bulk_create(result.created, batch_size=PUBLISH_BATCH)
         # Mentees matched by HR no longer wait for a self-select answer.
         MentorshipRequest.objects.filter(
             mentee_id__in=[p.mentee_id for p in result.created], status=MentorshipRequest.Status.PENDING
@@ -390,8 +394,7 @@ def match_run_publish(*, run: MatchRun, user) -> PublishResult:
         stats = dict(run.stats or {})
         stats["published"] = {"created": len(result.created), "skipped": result.skipped[:200]}
         MatchRun.objects.filter(pk=run.pk).update(stats=stats)
-        for pairing in result.created:
-            _notify_pairing_proposed(pairing)
+        _notify_pairings_proposed(result.created, program=program)
     logger.info("Match run %s published by user %s: %s pairings", run.pk, user.pk, len(result.created))
     return result
 
@@ -418,16 +421,26 @@ def _pairing_notify_both(pairing: Pairing, *, kind: str, title, body) -> None:
         )
 
 
-def _notify_pairing_proposed(pairing: Pairing) -> None:
-    program = pairing.program
-    _pairing_notify_both(
-        pairing,
-        kind="pairing_proposed",
-        title=lambda me, partner: f"You have a proposed {partner.role} in {program.name}",
-        body=lambda me, partner: (
-            f"{partner.person.full_name} is proposed as your {partner.role}. Please confirm or decline the match."
-        ),
+def _notify_pairings_proposed(pairings: list[Pairing], *, program: Program) -> None:
+    """Tell both people of each new proposed pairing (those with an account): the bulk path
+    the sweeps use, a few queries per thousand notifications and one email task per 200."""
+    url = _my_match_url()
+    items = (
+        {
+            "recipient_id": me.person.user_id,
+            "kind": "pairing_proposed",
+            "title": f"You have a proposed {partner.role} in {program.name}",
+            "body": (
+                f"{partner.person.full_name} is proposed as your {partner.role}. Please confirm or decline the match."
+            ),
+            "url": url,
+            "key": f"pairing-proposed:{pairing.pk}:{me.person.user_id}",
+        }
+        for pairing in pairings
+        for me, partner in ((pairing.mentor, pairing.mentee), (pairing.mentee, pairing.mentor))
+        if me.person.user_id is not None
     )
+    notification_emails_queue(notifications_send_bulk(items))
 
 
 # --- HR's overrides ---------------------------------------------------------------------
