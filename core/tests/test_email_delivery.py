@@ -222,7 +222,7 @@ def test_postgresql_dropping_the_connection_after_the_smtp_send_does_not_send_tw
         recipient=alice, kind="welcome", title="Once only", key="once", email=False
     )
     Notification.objects.filter(pk=notification.pk).update(email_status=Status.PENDING)
-    settings.EMAIL_BACKEND = "mentorship.tests.test_email_delivery.DisconnectingBackend"
+    settings.EMAIL_BACKEND = "core.tests.test_email_delivery.DisconnectingBackend"
 
     assert notifications.notification_email_deliver(notification_id=notification.pk) is True
 
