@@ -21,11 +21,24 @@ def redis_cache(settings, url):
     settings.CACHES = {"default": {"BACKEND": "mentorship.cache.FallbackRedisCache", "LOCATION": url}}
 
 
+def _forget_fallback_entries():
+    # LocMemCache keeps its entries per name for the whole process: a test's failed sign-ins
+    # on the fallback would otherwise still count in the next test (found by a random order).
+    from django.core.cache.backends import locmem
+
+    for name, entries in locmem._caches.items():
+        if name.startswith("fallback:"):
+            entries.clear()
+            locmem._expire_info[name].clear()
+
+
 @pytest.fixture(autouse=True)
 def _forget_outages():
     fallback_cache._down_until.clear()
+    _forget_fallback_entries()
     yield
     fallback_cache._down_until.clear()
+    _forget_fallback_entries()
 
 
 @pytest.mark.django_db
