@@ -6,6 +6,7 @@ import zoneinfo
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -255,14 +256,14 @@ def test_send_now_opens_one_round_for_the_audience(program, alice_mentee, bob_me
     survey = scheduled(program, trigger="manual", audience="mentors")
     instance = services.survey_send_now(survey=survey, user=hr_admin)
     assert [i.enrollment_id for i in instance.invitations.all()] == [bob_mentor.pk]
-    with pytest.raises(services.ValidationError, match="open until"):
+    with pytest.raises(ValidationError, match="open until"):
         services.survey_send_now(survey=survey, user=hr_admin)
 
 
 def test_send_now_refuses_scheduled_surveys_and_empty_audiences(program, hr_admin):
-    with pytest.raises(services.ValidationError, match="by hand"):
+    with pytest.raises(ValidationError, match="by hand"):
         services.survey_send_now(survey=scheduled(program, trigger="program_midpoint"), user=hr_admin)
-    with pytest.raises(services.ValidationError, match="Nobody"):
+    with pytest.raises(ValidationError, match="Nobody"):
         services.survey_send_now(survey=scheduled(program, trigger="manual"), user=hr_admin)
 
 
