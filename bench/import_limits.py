@@ -62,10 +62,10 @@ def main() -> None:
     import django
 
     django.setup()
-    from people import services
+    from people import importing
     from people.tests.factories import IMPORT_HEADER, import_row
 
-    limits = services.people_import_limits()
+    limits = importing.people_import_limits()
     row = import_row("someone@example.com")
     files = {
         "100,000 columns": _wide(100_000),
@@ -75,12 +75,12 @@ def main() -> None:
     print(f"{'file':<18}{'size':>10}  {'ours':>10}  message")
     for name, data in files.items():
         try:
-            services.people_import_decode(data=data)
-        except services.PeopleImportFileError as exc:
+            importing.people_import_decode(data=data)
+        except importing.PeopleImportFileError as exc:
             message = str(exc)
         else:
             raise SystemExit(f"{name}: not refused")
-        seconds = _median_seconds(lambda data=data: _refuse(services, data), args.repeat)
+        seconds = _median_seconds(lambda data=data: _refuse(importing, data), args.repeat)
         print(f"{name:<18}{len(data) / 1e6:>8.2f}MB  {seconds * 1000:>8.1f}ms  {message[:70]}")
 
     small = {columns: _median_seconds(lambda c=columns: _old_header_check(_wide(c)), 1) for columns in (10_000, 20_000)}
@@ -91,9 +91,9 @@ def main() -> None:
     )
 
 
-def _refuse(services, data: bytes) -> None:
-    with contextlib.suppress(services.PeopleImportFileError):
-        services.people_import_decode(data=data)
+def _refuse(importing, data: bytes) -> None:
+    with contextlib.suppress(importing.PeopleImportFileError):
+        importing.people_import_decode(data=data)
 
 
 if __name__ == "__main__":

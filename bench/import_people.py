@@ -275,12 +275,12 @@ def reset_directory() -> None:
 
 
 def import_ours(text: str):
-    from people import services
+    from people import importing
 
-    plan = services.people_import_validate(text=text)
+    plan = importing.people_import_validate(text=text)
     if not plan.is_valid:
         raise SystemExit(f"generated file is invalid: {plan.errors[:3]}")
-    result = services.people_import_apply(plan=plan)
+    result = importing.people_import_apply(plan=plan)
     return result.created, result.updated
 
 
@@ -323,12 +323,12 @@ def web_upload_and_preview(text: str) -> tuple[float, float, str]:
     """Seconds of the upload request and of the background check, and the job's status."""
     from django.db import transaction
 
-    from people import services
+    from people import importing
     from people.models import ImportJob
 
     with transaction.atomic():  # the upload request (ATOMIC_REQUESTS); its commit queues the check
         started = time.perf_counter()
-        job = services.people_import_job_create(text=text, file_name="bench.csv", user=None)
+        job = importing.people_import_job_create(text=text, file_name="bench.csv", user=None)
         request = time.perf_counter() - started
         started = time.perf_counter()
     check = time.perf_counter() - started  # the eager task ran on commit

@@ -29,8 +29,8 @@ from django.utils import timezone
 from evaluation.selectors import backfill_days
 from evaluation.services import program_backfill, program_evaluate, programs_to_evaluate
 from people.demo import DEMO_ACCOUNTS
+from people.importing import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, people_import_apply, people_import_validate
 from people.models import Person
-from people.services import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, people_import_apply, people_import_validate
 from programs.models import Enrollment, Program
 
 BACKFILL_MONTHS = 6

@@ -1,6 +1,6 @@
 from django import forms
 
-from people import services
+from people import importing, services
 from people.models import Department, Location, SelfIdentification
 from people.selectors import DIRECTORY_STATUSES
 
@@ -38,13 +38,13 @@ class PeopleImportUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        limits = services.people_import_limits()
+        limits = importing.people_import_limits()
         if upload.size > limits.max_bytes:
             # Refused before reading it into memory.
-            raise forms.ValidationError(services.people_import_too_large_message(limits))
+            raise forms.ValidationError(importing.people_import_too_large_message(limits))
         try:
-            self.cleaned_data["text"] = services.people_import_decode(data=upload.read())
-        except services.PeopleImportFileError as exc:
+            self.cleaned_data["text"] = importing.people_import_decode(data=upload.read())
+        except importing.PeopleImportFileError as exc:
             raise forms.ValidationError(str(exc)) from None
         return upload
 

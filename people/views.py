@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from core.exports import csv_response
 from core.permissions import hr_admin_required
-from people import privacy, roles, selectors, services
+from people import importing, privacy, roles, selectors, services
 from people.forms import DirectoryFilterForm, PeopleImportUploadForm, SelfIdentificationForm
 from people.models import ImportJob, Person, SelfIdentification
 
@@ -93,16 +93,16 @@ def self_identification_overview(request):
 def import_upload(request):
     form = PeopleImportUploadForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     if request.method == "POST" and form.is_valid():
-        job = services.people_import_job_create(
+        job = importing.people_import_job_create(
             text=form.cleaned_data["text"], file_name=form.cleaned_data["file"].name, user=request.user
         )
         return redirect("people:import_job", pk=job.pk)
     context = {
         "form": form,
         "jobs": selectors.import_jobs_recent(),
-        "required_columns": services.REQUIRED_COLUMNS,
-        "optional_columns": services.OPTIONAL_COLUMNS,
-        "limits": services.people_import_limits(),
+        "required_columns": importing.REQUIRED_COLUMNS,
+        "optional_columns": importing.OPTIONAL_COLUMNS,
+        "limits": importing.people_import_limits(),
     }
     return render(request, "people/import_upload.html", context)
 
@@ -126,7 +126,7 @@ def import_job(request, pk):
 @require_POST
 def import_run(request, pk):
     job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk)
-    if services.people_import_job_queue(job=job):
+    if importing.people_import_job_queue(job=job):
         messages.success(request, "The import has started. You can leave this page; it carries on.")
     else:
         messages.warning(request, "This import cannot be started again: it is already running or finished.")
@@ -137,7 +137,7 @@ def import_run(request, pk):
 @require_POST
 def import_check(request, pk):
     job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk)
-    if services.people_import_job_check_again(job=job):
+    if importing.people_import_job_check_again(job=job):
         messages.success(request, "The file is being checked again.")
     else:
         messages.warning(request, "This file is not waiting for a check that stopped: nothing to restart.")
@@ -148,7 +148,7 @@ def import_check(request, pk):
 @require_POST
 def import_discard(request, pk):
     job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk)
-    if services.people_import_job_discard(job=job):
+    if importing.people_import_job_discard(job=job):
         messages.success(request, "The upload was discarded. Nothing was imported.")
     else:
         messages.warning(request, "This import has already run or is running, so it cannot be discarded.")
@@ -170,7 +170,7 @@ def import_errors_csv(request, pk):
 
 
 def _stale_before():
-    return timezone.now() - services.STALE_JOB
+    return timezone.now() - importing.STALE_JOB
 
 
 def _progress(job: ImportJob) -> dict:

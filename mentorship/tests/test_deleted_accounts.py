@@ -8,7 +8,7 @@ from django.utils import timezone
 from goals import services as goal_services
 from goals.models import GoalEvent
 from matching.tests.factories import MatchRunFactory
-from people import services as people_services
+from people import importing as people_importing
 from people.tests.factories import import_csv, import_row
 from programs.models import Enrollment
 from sessions.models import MentoringSession
@@ -34,7 +34,7 @@ def history():
     held = make_session(pairing, days=-3, status=MentoringSession.Status.HELD, logged_by=mentor, logged_at=now)
     Enrollment.objects.filter(pk=pairing.mentee_id).update(decided_by=hr_leaver, decided_at=now)
     run = MatchRunFactory(program=program, started_by=hr_leaver)
-    job = people_services.people_import_job_create(
+    job = people_importing.people_import_job_create(
         text=import_csv(import_row("new@example.com")), file_name="export.csv", user=hr_leaver
     )
     mentor.delete()

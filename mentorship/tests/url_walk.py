@@ -23,7 +23,7 @@ from django.utils import timezone
 from core.notifications import notification_send
 from goals.models import Goal, GoalEvent
 from matching.models import MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
-from people import services as people_services
+from people import importing as people_importing
 from people.models import Person, User
 from people.tests.factories import IMPORT_HEADER, UserFactory, import_csv, import_row
 from programs.models import Enrollment, GoalTemplate, Program, ProgramQuestion, Role, TrainingModule
@@ -165,15 +165,15 @@ def build_world() -> World:
     )
     Enrollment.objects.filter(pk=mentee_enrollment.pk).update(decided_by=leaver, decided_at=timezone.now())
     MatchRun.objects.filter(program=running).update(started_by=leaver)
-    ready_job = people_services.people_import_job_create(
+    ready_job = people_importing.people_import_job_create(
         text=import_csv(import_row("new.hire@walk.example")), file_name="export.csv", user=leaver
     )
-    invalid_job = people_services.people_import_job_create(
+    invalid_job = people_importing.people_import_job_create(
         text=IMPORT_HEADER + "\nnot-an-email,,,,,,,,,,\n", file_name="bad.csv", user=hr
     )
     for job in (ready_job, invalid_job):  # their previews, as the worker checks them
-        people_services.people_import_job_preview(job_id=job.pk)
-    waiting_job = people_services.people_import_job_create(  # one still waiting for its check
+        people_importing.people_import_job_preview(job_id=job.pk)
+    waiting_job = people_importing.people_import_job_create(  # one still waiting for its check
         text=import_csv(import_row("waiting@walk.example")), file_name="waiting.csv", user=hr
     )
     leaver.delete()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from people import services
+from people import importing
 from people.models import Department, Language, Location, Person
 from people.tests.factories import IMPORT_HEADER, PersonFactory, UserFactory, import_csv, import_row
 
@@ -16,15 +16,15 @@ pytestmark = pytest.mark.django_db
 
 
 def run(text):
-    plan = services.people_import_validate(text=text)
+    plan = importing.people_import_validate(text=text)
     assert plan.errors == []
-    return services.people_import_apply(plan=plan)
+    return importing.people_import_apply(plan=plan)
 
 
 def test_sample_file_imports_with_managers_departments_and_languages():
     result = run(SAMPLE.read_text(encoding="utf-8"))
 
-    assert result == services.ImportResult(created=5, updated=0, unchanged=0)
+    assert result == importing.ImportResult(created=5, updated=0, unchanged=0)
     maria = Person.objects.get(email="maria.lopez@example.com")
     # Her manager comes later in the file than she does.
     assert maria.manager.email == "dana.okafor@example.com"
@@ -43,7 +43,7 @@ def test_sample_file_imports_with_managers_departments_and_languages():
 
 
 def test_downloadable_sample_is_a_valid_import():
-    plan = services.people_import_validate(text=STATIC_SAMPLE.read_text(encoding="utf-8"))
+    plan = importing.people_import_validate(text=STATIC_SAMPLE.read_text(encoding="utf-8"))
     assert plan.errors == []
     assert plan.row_count == 5
 
@@ -59,7 +59,7 @@ def test_reimport_updates_by_email_whatever_the_case_and_counts_unchanged():
         )
     )
 
-    assert result == services.ImportResult(created=1, updated=1, unchanged=1)
+    assert result == importing.ImportResult(created=1, updated=1, unchanged=1)
     assert Person.objects.count() == 3
     ann = Person.objects.get(email="ann.lee@example.com")
     assert ann.title == "Director"
@@ -83,7 +83,7 @@ def test_manager_change_alone_counts_as_an_update():
             import_row("c.c@example.com", "b.b@example.com"),
         )
     )
-    assert result == services.ImportResult(created=0, updated=1, unchanged=2)
+    assert result == importing.ImportResult(created=0, updated=1, unchanged=2)
     assert Person.objects.get(email="c.c@example.com").manager.email == "b.b@example.com"
 
 
@@ -119,7 +119,7 @@ def test_optional_date_columns_set_clear_or_keep_dates():
 
 def test_excel_bom_and_windows_line_endings():
     data = ("\ufeff" + import_csv(import_row("bom@example.com"), newline="\r\n")).encode("utf-8")
-    text = services.people_import_decode(data=data)
+    text = importing.people_import_decode(data=data)
     assert run(text).created == 1
     assert Person.objects.filter(email="bom@example.com").exists()
 
@@ -137,7 +137,7 @@ def test_header_names_are_matched_loosely_and_extra_columns_ignored():
         "Email,First Name,Last-Name,Title,Department,Manager Email,Location,Time Zone,Languages,Seniority,"
         "Hire Date,Cost centre"
     )
-    plan = services.people_import_validate(text=import_csv(import_row("loose@example.com") + ",CC-17", header=header))
+    plan = importing.people_import_validate(text=import_csv(import_row("loose@example.com") + ",CC-17", header=header))
     assert plan.errors == []
     assert plan.ignored_columns == ["cost_centre"]
 
@@ -192,12 +192,12 @@ BAD_ROWS = [
 def test_every_kind_of_bad_row_is_reported_with_its_line_and_nothing_is_written(bad_row, message):
     text = import_csv(import_row("ok.one@example.com"), bad_row, import_row("ok.two@example.com"))
 
-    plan = services.people_import_validate(text=text)
+    plan = importing.people_import_validate(text=text)
 
     assert [line for line, _ in plan.errors] == [3]
     assert message in plan.errors[0][1]
     with pytest.raises(ValueError):
-        services.people_import_apply(plan=plan)
+        importing.people_import_apply(plan=plan)
     assert Person.objects.count() == 0
 
 
@@ -208,20 +208,20 @@ def test_all_problems_of_all_rows_are_listed_in_line_order():
         import_row("bad@", seniority="x"),
         import_row("also.bad@example.com", hire_date="yesterday"),
     )
-    plan = services.people_import_validate(text=text)
+    plan = importing.people_import_validate(text=text)
     assert [line for line, _ in plan.errors] == [4, 4, 5]
     assert plan.row_count == 3
 
 
 def test_duplicate_email_in_file_names_the_first_line():
-    plan = services.people_import_validate(
+    plan = importing.people_import_validate(
         text=import_csv(import_row("dup@example.com"), import_row("other@example.com"), import_row("DUP@example.com"))
     )
     assert plan.errors == [(4, "email: dup@example.com appears more than once (first on line 2)")]
 
 
 def test_manager_cycle_in_the_file_is_reported_on_each_member():
-    plan = services.people_import_validate(
+    plan = importing.people_import_validate(
         text=import_csv(
             import_row("a@example.com", "b@example.com"),
             import_row("b@example.com", "c@example.com"),
@@ -237,7 +237,7 @@ def test_manager_cycle_through_the_directory_is_found():
     boss = PersonFactory(email="boss@example.com")
     PersonFactory(email="deputy@example.com", manager=boss)
     # The file makes the boss report to the deputy, who reports to the boss in the directory.
-    plan = services.people_import_validate(text=import_csv(import_row("boss@example.com", "deputy@example.com")))
+    plan = importing.people_import_validate(text=import_csv(import_row("boss@example.com", "deputy@example.com")))
     assert len(plan.errors) == 1
     assert plan.errors[0][0] == 2
     assert "manager cycle" in plan.errors[0][1]
@@ -252,19 +252,19 @@ def test_manager_cycle_through_the_directory_is_found():
     ],
 )
 def test_bad_header_is_reported_on_line_one(header, message):
-    plan = services.people_import_validate(text=import_csv(import_row("x@example.com"), header=header))
+    plan = importing.people_import_validate(text=import_csv(import_row("x@example.com"), header=header))
     assert plan.errors == [(1, message)]
     assert plan.rows == []
 
 
 def test_header_without_rows_is_an_error():
-    plan = services.people_import_validate(text=import_csv())
+    plan = importing.people_import_validate(text=import_csv())
     assert plan.errors == [(1, "The file has a header row but no people in it.")]
 
 
 def test_too_many_rows_is_an_error(settings):
     settings.PEOPLE_IMPORT_MAX_ROWS = 2
-    plan = services.people_import_validate(text=import_csv(*(import_row(f"p{n}@example.com") for n in range(3))))
+    plan = importing.people_import_validate(text=import_csv(*(import_row(f"p{n}@example.com") for n in range(3))))
     assert plan.errors == [(4, "Too many rows: one file may hold at most 2 people.")]
 
 
@@ -272,15 +272,15 @@ def test_default_limits_take_a_company_of_100000_people():
     row = import_row("someone.with.a.long.name@example-company.com", "manager@example-company.com", title="T" * 60)
     data = import_csv(*[row] * 100_000).encode()
 
-    assert len(services.people_import_decode(data=data)) == len(data)
+    assert len(importing.people_import_decode(data=data)) == len(data)
 
 
 def test_100000_columns_are_refused_before_parsing():
     data = ",".join(f"c{n}" for n in range(100_000)).encode() + b"\n" + b"," * 99_999 + b"\n"
     assert 600_000 < len(data) < 800_000
 
-    with pytest.raises(services.PeopleImportFileError) as refused:
-        services.people_import_decode(data=data)
+    with pytest.raises(importing.PeopleImportFileError) as refused:
+        importing.people_import_decode(data=data)
 
     assert str(refused.value) == (
         "The header line has 100,000 columns; an export may have at most 100. "
@@ -313,36 +313,38 @@ def test_100000_columns_are_refused_before_parsing():
 )
 def test_each_limit_refuses_one_over_and_accepts_the_limit_itself(settings, limit, data, at, message):
     setattr(settings, limit, at - 1)
-    with pytest.raises(services.PeopleImportFileError) as refused:
-        services.people_import_decode(data=data.encode())
+    with pytest.raises(importing.PeopleImportFileError) as refused:
+        importing.people_import_decode(data=data.encode())
     assert str(refused.value).startswith(message)
 
     setattr(settings, limit, at)
-    assert services.people_import_decode(data=data.encode()) == data
+    assert importing.people_import_decode(data=data.encode()) == data
 
 
 def test_a_long_line_and_a_large_file_say_which_and_how_to_fix_it(settings):
     settings.PEOPLE_IMPORT_MAX_LINE_LENGTH = 1024
     with pytest.raises(
-        services.PeopleImportFileError,
+        importing.PeopleImportFileError,
         match=r"Line 3 is 1,085 characters long; a line may have at most 1,024\. Check that",
     ):
-        services.people_import_decode(
+        importing.people_import_decode(
             data=import_csv(import_row("a@example.com"), import_row("b@example.com", title="T" * 1000)).encode()
         )
     settings.PEOPLE_IMPORT_MAX_BYTES = 1024 * 1024
-    with pytest.raises(services.PeopleImportFileError, match="larger than 1 MB"):
-        services.people_import_decode(data=b"x" * (1024 * 1024 + 1))
+    with pytest.raises(importing.PeopleImportFileError, match="larger than 1 MB"):
+        importing.people_import_decode(data=b"x" * (1024 * 1024 + 1))
 
 
 def test_nul_character_in_a_file_names_its_line():
     data = import_csv(import_row("a@example.com"), import_row("b@example.com", first_name="B\x00b")).encode()
-    with pytest.raises(services.PeopleImportFileError, match="binary file, not a CSV text file: line 3 contains a NUL"):
-        services.people_import_decode(data=data)
+    with pytest.raises(
+        importing.PeopleImportFileError, match="binary file, not a CSV text file: line 3 contains a NUL"
+    ):
+        importing.people_import_decode(data=data)
 
 
 def test_unreadable_csv_quote_is_an_error_with_its_line():
-    plan = services.people_import_validate(text=import_csv(import_row("ok@example.com"), '"unterminated,' + "x" * 10))
+    plan = importing.people_import_validate(text=import_csv(import_row("ok@example.com"), '"unterminated,' + "x" * 10))
     # An unterminated quote swallows the rest of the file into one cell: reported, not crashed.
     assert plan.errors
     assert plan.errors[0][0] == 3
@@ -362,18 +364,18 @@ def test_unreadable_csv_quote_is_an_error_with_its_line():
     ],
 )
 def test_files_that_are_not_csv_text_are_refused_clearly(data, message):
-    with pytest.raises(services.PeopleImportFileError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        services.people_import_decode(data=data)
+    with pytest.raises(importing.PeopleImportFileError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        importing.people_import_decode(data=data)
 
 
 def test_utf16_export_is_read():
     data = import_csv(import_row("zoë@example.com".replace("ë", "e"), first_name="Zoë")).encode("utf-16")
-    assert "Zoë" in services.people_import_decode(data=data)
+    assert "Zoë" in importing.people_import_decode(data=data)
 
 
 def test_validate_reports_counts_and_changes_without_writing():
     PersonFactory(email="known@example.com", first_name="Known", last_name="Tester", title="Engineer")
-    plan = services.people_import_validate(
+    plan = importing.people_import_validate(
         text=import_csv(import_row("known@example.com", title="Lead"), import_row("new@example.com"))
     )
     assert (plan.to_create, plan.to_update, plan.unchanged) == (1, 1, 0)
@@ -384,11 +386,11 @@ def test_validate_reports_counts_and_changes_without_writing():
 
 def test_manager_who_left_the_directory_after_the_check_aborts_the_write():
     boss = PersonFactory(email="boss@example.com")
-    plan = services.people_import_validate(text=import_csv(import_row("new@example.com", "boss@example.com")))
+    plan = importing.people_import_validate(text=import_csv(import_row("new@example.com", "boss@example.com")))
     boss.delete()
 
-    with pytest.raises(services.PeopleImportConflict) as excinfo:
-        services.people_import_apply(plan=plan)
+    with pytest.raises(importing.PeopleImportConflict) as excinfo:
+        importing.people_import_apply(plan=plan)
 
     assert excinfo.value.errors[0][0] == 2
     assert not Person.objects.filter(email="new@example.com").exists()
@@ -397,8 +399,8 @@ def test_manager_who_left_the_directory_after_the_check_aborts_the_write():
 def test_progress_is_reported_while_checking_and_writing():
     text = import_csv(*(import_row(f"p{n}@example.com") for n in range(5)))
     checked, written = [], []
-    plan = services.people_import_validate(text=text, progress=checked.append)
-    services.people_import_apply(plan=plan, progress=written.append)
+    plan = importing.people_import_validate(text=text, progress=checked.append)
+    importing.people_import_apply(plan=plan, progress=written.append)
     assert checked[-1] == 5
     assert written[-1] == 5
 
@@ -416,9 +418,9 @@ def csv_of(size):
 def test_import_is_set_based_not_per_row(size, django_assert_max_num_queries):
     # The same small budget for 10 and 300 rows (a per-row import needs 5+ queries a row):
     # only the number of batches grows, and SQLite's batches are small.
-    plan = services.people_import_validate(text=csv_of(size))
+    plan = importing.people_import_validate(text=csv_of(size))
     with django_assert_max_num_queries(30):
-        assert services.people_import_apply(plan=plan).created == size + 1
-    plan = services.people_import_validate(text=csv_of(size).replace("Engineer", "Senior Engineer"))
+        assert importing.people_import_apply(plan=plan).created == size + 1
+    plan = importing.people_import_validate(text=csv_of(size).replace("Engineer", "Senior Engineer"))
     with django_assert_max_num_queries(30):
-        assert services.people_import_apply(plan=plan).updated == size + 1
+        assert importing.people_import_apply(plan=plan).updated == size + 1

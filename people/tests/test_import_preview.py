@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from people import services
+from people import importing
+from people.importing import jobs as import_jobs
 from people.models import ImportJob, Person
 from people.tasks import people_import_preview
 from people.tests.factories import PersonFactory, import_csv, import_row
@@ -35,7 +36,7 @@ def test_the_upload_request_only_stores_the_file_and_queues_the_check(
     def no_check_in_the_request(**kwargs):
         raise AssertionError("the upload request checked the rows")
 
-    monkeypatch.setattr(services, "people_import_validate", no_check_in_the_request)
+    monkeypatch.setattr(import_jobs, "people_import_validate", no_check_in_the_request)
     text = many_rows(3)
 
     with django_capture_on_commit_callbacks() as callbacks:
@@ -57,7 +58,7 @@ def test_the_upload_request_only_stores_the_file_and_queues_the_check(
 
 
 def test_the_page_follows_the_check_and_then_shows_the_preview(hr_client, hr_admin):
-    job = services.people_import_job_create(text=many_rows(5), file_name="export.csv", user=hr_admin)
+    job = importing.people_import_job_create(text=many_rows(5), file_name="export.csv", user=hr_admin)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.CHECKING, processed_rows=2)
 
     progress = hr_client.get(reverse("people:import_progress", args=[job.pk])).json()
@@ -65,7 +66,7 @@ def test_the_page_follows_the_check_and_then_shows_the_preview(hr_client, hr_adm
     assert progress["label"] == "Checking rows: 2 of 5"
 
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.UPLOADED, processed_rows=0)
-    assert services.people_import_job_preview(job_id=job.pk) is True
+    assert importing.people_import_job_preview(job_id=job.pk) is True
     progress = hr_client.get(reverse("people:import_progress", args=[job.pk])).json()
     assert (progress["status"], progress["finished"]) == ("ready", True)
     html = hr_client.get(reverse("people:import_job", args=[job.pk])).content.decode()
@@ -75,14 +76,16 @@ def test_the_page_follows_the_check_and_then_shows_the_preview(hr_client, hr_adm
 
 def test_a_large_export_is_checked_with_progress_and_bad_rows_keep_their_line_numbers(hr_admin, monkeypatch):
     reported = []
-    update = services._job_update
+    update = import_jobs._job_update
 
     def watched(job_id, **values):
         reported.append(values.get("processed_rows"))
         update(job_id, **values)
 
-    monkeypatch.setattr(services, "_job_update", watched)
-    job = services.people_import_job_create(text=many_rows(2500, bad={10, 2400}), file_name="export.csv", user=hr_admin)
+    monkeypatch.setattr(import_jobs, "_job_update", watched)
+    job = importing.people_import_job_create(
+        text=many_rows(2500, bad={10, 2400}), file_name="export.csv", user=hr_admin
+    )
 
     assert people_import_preview(job.pk) is False
 
@@ -97,7 +100,7 @@ def test_a_large_export_is_checked_with_progress_and_bad_rows_keep_their_line_nu
 
 
 def test_the_check_runs_once(hr_admin):
-    job = services.people_import_job_create(text=many_rows(2), file_name="export.csv", user=hr_admin)
+    job = importing.people_import_job_create(text=many_rows(2), file_name="export.csv", user=hr_admin)
 
     assert people_import_preview(job.pk) is True
     assert people_import_preview(job.pk) is False  # delivered twice: checked once
@@ -110,10 +113,10 @@ def test_a_check_that_crashes_says_so_and_keeps_nothing(hr_client, hr_admin, mon
     def broken(**kwargs):
         raise RuntimeError("boom")
 
-    job = services.people_import_job_create(text=many_rows(2), file_name="export.csv", user=hr_admin)
-    monkeypatch.setattr(services, "people_import_validate", broken)
+    job = importing.people_import_job_create(text=many_rows(2), file_name="export.csv", user=hr_admin)
+    monkeypatch.setattr(import_jobs, "people_import_validate", broken)
 
-    assert services.people_import_job_preview(job_id=job.pk) is False
+    assert importing.people_import_job_preview(job_id=job.pk) is False
 
     job.refresh_from_db()
     assert (job.status, job.content) == ("invalid", "")
@@ -124,7 +127,7 @@ def test_a_check_that_crashes_says_so_and_keeps_nothing(hr_client, hr_admin, mon
 
 def test_a_stalled_check_can_be_checked_again(hr_client, hr_admin, django_capture_on_commit_callbacks):
     PersonFactory(email="person0@example.com", title="Old title")
-    job = services.people_import_job_create(text=many_rows(3), file_name="export.csv", user=hr_admin)
+    job = importing.people_import_job_create(text=many_rows(3), file_name="export.csv", user=hr_admin)
     url = reverse("people:import_job", args=[job.pk])
     check = reverse("people:import_check", args=[job.pk])
 
@@ -147,7 +150,7 @@ def test_a_stalled_check_can_be_checked_again(hr_client, hr_admin, django_captur
 
 
 def test_an_upload_can_be_discarded_while_it_is_checked(hr_client, hr_admin):
-    job = services.people_import_job_create(text=many_rows(2), file_name="export.csv", user=hr_admin)
+    job = importing.people_import_job_create(text=many_rows(2), file_name="export.csv", user=hr_admin)
     assert 'data-testid="import-discard"' in hr_client.get(reverse("people:import_job", args=[job.pk])).content.decode()
 
     hr_client.post(reverse("people:import_discard", args=[job.pk]))
@@ -155,11 +158,11 @@ def test_an_upload_can_be_discarded_while_it_is_checked(hr_client, hr_admin):
     assert people_import_preview(job.pk) is False
     job.refresh_from_db()
     assert (job.status, job.content) == ("discarded", "")
-    assert not services.people_import_job_queue(job=job)
+    assert not importing.people_import_job_queue(job=job)
 
 
 def test_an_upload_cannot_be_imported_before_its_preview(hr_client, hr_admin, django_capture_on_commit_callbacks):
-    job = services.people_import_job_create(text=many_rows(2), file_name="export.csv", user=hr_admin)
+    job = importing.people_import_job_create(text=many_rows(2), file_name="export.csv", user=hr_admin)
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.CHECKING, updated_at=timezone.now() - timedelta(hours=1)
     )

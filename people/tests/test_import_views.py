@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from people import services
+from people import importing
 from people.models import ImportJob, Person
 from people.tests.factories import IMPORT_HEADER, PersonFactory, import_csv, import_row
 from programs.models import Role
@@ -37,7 +37,7 @@ def job_urls(job):
 
 def checked(job):
     """The job once its background check (the preview) has run, as the worker runs it."""
-    services.people_import_job_preview(job_id=job.pk)
+    importing.people_import_job_preview(job_id=job.pk)
     job.refresh_from_db()
     return job
 
@@ -45,7 +45,7 @@ def checked(job):
 @pytest.fixture
 def ready_job(hr_admin):
     return checked(
-        services.people_import_job_create(text=SAMPLE.read_text(encoding="utf-8"), file_name="hr.csv", user=hr_admin)
+        importing.people_import_job_create(text=SAMPLE.read_text(encoding="utf-8"), file_name="hr.csv", user=hr_admin)
     )
 
 
@@ -228,13 +228,13 @@ def test_discard_drops_the_upload(hr_client, ready_job):
     assert 'data-testid="import-discarded"' in response.content.decode()
     ready_job.refresh_from_db()
     assert (ready_job.status, ready_job.content) == ("discarded", "")
-    assert not services.people_import_job_queue(job=ready_job)
+    assert not importing.people_import_job_queue(job=ready_job)
 
 
 def test_failed_run_shows_why_and_can_be_retried(hr_client, hr_admin, django_capture_on_commit_callbacks):
     boss = PersonFactory(email="boss@example.com")
     job = checked(
-        services.people_import_job_create(
+        importing.people_import_job_create(
             text=import_csv(import_row("new@example.com", "boss@example.com")), file_name="a.csv", user=hr_admin
         )
     )

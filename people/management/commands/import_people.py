@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from people import services
+from people import importing
 
 
 class Command(BaseCommand):
@@ -29,11 +29,11 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror or exc}") from None
         try:
-            text = services.people_import_decode(data=data)
-        except services.PeopleImportFileError as exc:
+            text = importing.people_import_decode(data=data)
+        except importing.PeopleImportFileError as exc:
             raise CommandError(f"{path}: {exc}") from None
 
-        plan = services.people_import_validate(text=text)
+        plan = importing.people_import_validate(text=text)
         if plan.ignored_columns:
             self.stdout.write(f"Ignored unknown column(s): {', '.join(plan.ignored_columns)}")
         if not plan.is_valid:
@@ -45,8 +45,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Dry run: {plan.row_count} rows are valid ({counts}). Nothing was written.")
             return
         try:
-            result = services.people_import_apply(plan=plan)
-        except services.PeopleImportConflict as exc:
+            result = importing.people_import_apply(plan=plan)
+        except importing.PeopleImportConflict as exc:
             self._write_errors(path, exc.errors)
             raise CommandError("Import aborted: the directory changed while importing. Nothing was written.") from None
         except DatabaseError as exc:
