@@ -299,6 +299,11 @@ def run_once(program, *, user=None, profile: cProfile.Profile | None = None):
     from django.db import connection
 
     from matching import engine, features, scoring, services
+
+    try:  # where _match_run_save lives: matching/services/runs.py, or services.py before the split
+        from matching.services import runs as run_services
+    except ImportError:
+        run_services = services
     from matching.models import MatchRun
 
     run = MatchRun.objects.create(program=program, started_by=user, criteria=_criteria(program))
@@ -308,7 +313,7 @@ def run_once(program, *, user=None, profile: cProfile.Profile | None = None):
     phases.wrap(scoring, "cohort_assign", "assign")
     phases.wrap(engine, "assign", "solve")
     phases.wrap(scoring.ScoredCohort, "explained", "explain")
-    phases.wrap(services, "_match_run_save", "write")
+    phases.wrap(run_services, "_match_run_save", "write")
     counter = QueryCounter()
     try:
         with connection.execute_wrapper(counter):

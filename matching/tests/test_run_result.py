@@ -16,6 +16,7 @@ import pytest
 from bench.match_run import build
 from matching import services
 from matching.models import MatchRun
+from matching.services import runs
 from programs.models import Enrollment, Program
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,7 @@ def test_proposals_are_written_as_given_whatever_their_explanations_hold():
     odd = {"skills": 12.3, "a\tb": 0.1, "back\\slash": 1e-05, "line\nbreak\r": 76.45, 'quote"d': -0.0}
     given = [(mentees[0], mentors[0], 88.8, odd, True), (mentees[1], mentors[1], 1 / 3, {}, False)]
 
-    services._proposals_insert(run_id=run.pk, proposals=given)
+    runs._proposals_insert(run_id=run.pk, proposals=given)
 
     stored = list(run.proposals.order_by("pk").values_list("mentee_id", "mentor_id", "score", "explanation", "locked"))
     assert stored == given
