@@ -8,6 +8,7 @@ from django.utils import timezone
 from core.models import Notification
 from matching import scoring, selectors, services
 from matching.models import MatchingCriteria, MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
+from matching.selectors import runs as run_selectors
 from matching.services import MatchingError
 from matching.tasks import match_run_execute
 from matching.tests.factories import MatchRunFactory, PairingFactory, matching_program, mentee, mentor
@@ -322,7 +323,7 @@ def test_diversity_rates_pool_small_groups_and_need_enough_matched_and_not():
             values[mentee_id] = gender
             if index < hits:
                 matched.add(mentee_id)
-    rates = selectors._diversity_rates(values, list(values), matched, "gender")
+    rates = run_selectors._diversity_rates(values, list(values), matched, "gender")
     # Non-binary (2) is pooled with "not shared" (the smallest group shown), never shown alone.
     assert {label: (r.matched, r.total) for label, r in rates.items()} == {
         "Woman": (6, 12),
@@ -330,9 +331,9 @@ def test_diversity_rates_pool_small_groups_and_need_enough_matched_and_not():
         "Other / not shown": (6, 12),
     }
     matched.discard(1)  # one woman fewer matched: 5 matched, 7 not: still shown
-    assert selectors._diversity_rates(values, list(values), matched, "gender") is not None
+    assert run_selectors._diversity_rates(values, list(values), matched, "gender") is not None
     matched -= set(range(2, 6))  # 1 woman matched: too few either way, so no rate of any group
-    assert selectors._diversity_rates(values, list(values), matched, "gender") is None
+    assert run_selectors._diversity_rates(values, list(values), matched, "gender") is None
 
 
 def test_two_runs_that_differ_by_a_few_mentees_show_no_breakdown(run_now, hr_admin):
