@@ -69,3 +69,19 @@ def worker_heartbeat(self):
 def form_submissions_expire():
     """Daily: forget one-time form tokens older than a day."""
     return submissions.form_submissions_expire()
+
+
+# Messages queued before the shared services moved from the project package `mentorship` to
+# the `core` app carry the old task names (`mentorship.tasks.<name>`): the same tasks answer
+# to them for this release, so an upgrade loses none (the heartbeat needs no alias: a lost
+# one is sent again within a minute).
+LEGACY_NAMES = {
+    f"mentorship.tasks.{task.__name__}": shared_task(name=f"mentorship.tasks.{task.__name__}")(task.run)
+    for task in (
+        notification_email_send,
+        notification_emails_retry,
+        notification_emails_send_batch,
+        deferred_tasks_requeue,
+        form_submissions_expire,
+    )
+}
