@@ -4,32 +4,12 @@ from datetime import timedelta
 
 import pytest
 
-from goals import services as services
+from goals import services
 from goals.models import Goal, GoalComment, Milestone
 from programs.tests.factories import GoalTemplateFactory
-from sessions.tests.helpers import count_queries, make_pairing, make_user, running_program
+from sessions.tests.helpers import count_queries, make_pairing, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def program(db):
-    return running_program(name="Leadership Circle", slug="leadership-circle")
-
-
-@pytest.fixture
-def mentee(db):
-    return make_user("milo.mentee@example.com", "Milo", "Mentee")
-
-
-@pytest.fixture
-def mentor(db):
-    return make_user("mira.mentor@example.com", "Mira", "Mentor")
-
-
-@pytest.fixture
-def pairing(program, mentor, mentee):
-    return make_pairing(program=program, mentor=mentor, mentee=mentee)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from core.models import Notification
-from goals import services as services
+from goals import services
 from goals.models import Goal, GoalComment, Milestone
 from mentorship.tests.submission import form_token, post_twice
 from programs.models import Enrollment, Program
