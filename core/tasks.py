@@ -20,11 +20,19 @@ def as_id(value):
     return number if number > 0 else None
 
 
+def task_id(value, *, task: str):
+    """``value`` as a primary key for ``task``, or None, logged, when it is not one (a task
+    given junk does nothing instead of failing and being retried)."""
+    pk = as_id(value)
+    if pk is None:
+        logger.warning("%s ignored a bad id: %r", task, value)
+    return pk
+
+
 @shared_task
 def notification_email_send(notification_id):
-    pk = as_id(notification_id)
+    pk = task_id(notification_id, task="notification_email_send")
     if pk is None:
-        logger.warning("notification_email_send ignored a bad id: %r", notification_id)
         return False
     return notifications.notification_email_deliver(notification_id=pk)
 

@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from core.tasks import as_id
+from core.tasks import as_id, task_id
 from evaluation import services
 from programs.models import Program
 
@@ -56,9 +56,8 @@ def program_health_refresh(program_id):
 @shared_task
 def pairing_health_refresh(pairing_id):
     """Refresh one pairing's stored health (a session held, the pairing started or finished)."""
-    pk = as_id(pairing_id)
+    pk = task_id(pairing_id, task="pairing_health_refresh")
     if pk is None:
-        logger.warning("pairing_health_refresh ignored a bad id: %r", pairing_id)
         return False
     return bool(services.pairings_health_refresh(pairing_ids=[pk]))
 
@@ -66,8 +65,7 @@ def pairing_health_refresh(pairing_id):
 @shared_task
 def enrollment_health_refresh(enrollment_id):
     """Refresh the stored health of one participant's active pairings (a goal moved, a survey answered)."""
-    pk = as_id(enrollment_id)
+    pk = task_id(enrollment_id, task="enrollment_health_refresh")
     if pk is None:
-        logger.warning("enrollment_health_refresh ignored a bad id: %r", enrollment_id)
         return False
     return bool(services.enrollment_health_refresh(enrollment_id=pk))

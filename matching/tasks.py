@@ -1,22 +1,17 @@
 """Matching jobs: a match run (queued by HR) and the hourly expiry of
 self-select requests. Thin: they take ids, load and call a service."""
 
-import logging
-
 from celery import shared_task
 
-from core.tasks import as_id
+from core.tasks import task_id
 from matching import services
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task
 def match_run_execute(run_id):
     """Compute a queued run. A bad id, a missing run or one already done does nothing."""
-    pk = as_id(run_id)
+    pk = task_id(run_id, task="match_run_execute")
     if pk is None:
-        logger.warning("match_run_execute ignored a bad id: %r", run_id)
         return False
     return services.match_run_execute(run_id=pk)
 

@@ -1,13 +1,9 @@
 """Survey jobs: thin wrappers that take ids and call a service."""
 
-import logging
-
 from celery import shared_task
 
-from core.tasks import as_id
+from core.tasks import task_id
 from surveys import services
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -19,8 +15,7 @@ def surveys_sweep():
 @shared_task
 def survey_instance_invite(instance_id):
     """Send the invitations of a round an event just opened, without waiting for the sweep."""
-    pk = as_id(instance_id)
+    pk = task_id(instance_id, task="survey_instance_invite")
     if pk is None:
-        logger.warning("survey_instance_invite ignored a bad id: %r", instance_id)
         return 0
     return services.survey_invitations_send(instance_ids=[pk])
