@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from core.errors import ServiceError
-from core.notifications import notification_send
+from core.notifications import notification_emails_queue, notifications_send_bulk
 from matching import signals
 from matching.models import MatchingCriteria, Pairing
 from programs.models import Program
@@ -49,19 +49,29 @@ def _my_match_url() -> str:
     return reverse("matching:my_match")
 
 
-def _pairing_notify_both(pairing: Pairing, *, kind: str, title, body) -> None:
-    """Tell both people of ``pairing`` (those with an account), once each per event.
+def _pairings_notify_both(pairings: list[Pairing], *, kind: str, title, body) -> None:
+    """Tell both people of each pairing (those with an account), once each per event: the
+    bulk path the sweeps use (a few queries per thousand notifications, one email task per
+    200, after commit), for one pairing as for a whole published run.
 
     ``title`` and ``body`` are called with (recipient's enrollment, partner's enrollment)."""
-    for me, partner in ((pairing.mentor, pairing.mentee), (pairing.mentee, pairing.mentor)):
-        recipient = me.person.user
-        if recipient is None:
-            continue
-        notification_send(
-            recipient=recipient,
-            kind=kind,
-            title=title(me, partner),
-            body=body(me, partner),
-            url=_my_match_url(),
-            key=f"{kind.replace('_', '-')}:{pairing.pk}:{recipient.pk}",
-        )
+    url = _my_match_url()
+    prefix = kind.replace("_", "-")
+    items = (
+        {
+            "recipient_id": me.person.user_id,
+            "kind": kind,
+            "title": title(me, partner),
+            "body": body(me, partner),
+            "url": url,
+            "key": f"{prefix}:{pairing.pk}:{me.person.user_id}",
+        }
+        for pairing in pairings
+        for me, partner in ((pairing.mentor, pairing.mentee), (pairing.mentee, pairing.mentor))
+        if me.person.user_id is not None
+    )
+    notification_emails_queue(notifications_send_bulk(items))
+
+
+def _pairing_notify_both(pairing: Pairing, *, kind: str, title, body) -> None:
+    _pairings_notify_both([pairing], kind=kind, title=title, body=body)

@@ -17,9 +17,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from core.jobs import task_queue_on_commit
-from core.notifications import notification_emails_queue, notifications_send_bulk
 from matching.models import MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
-from matching.services.base import RUN_MODES, STALE_RUN, MatchingError, _my_match_url
+from matching.services.base import RUN_MODES, STALE_RUN, MatchingError, _pairings_notify_both
 from matching.services.criteria import (
     matching_criteria_from_snapshot,
     matching_criteria_get_or_create,
@@ -339,22 +338,11 @@ def match_run_publish(*, run: MatchRun, user) -> PublishResult:
 
 
 def _notify_pairings_proposed(pairings: list[Pairing], *, program: Program) -> None:
-    """Tell both people of each new proposed pairing (those with an account): the bulk path
-    the sweeps use, a few queries per thousand notifications and one email task per 200."""
-    url = _my_match_url()
-    items = (
-        {
-            "recipient_id": me.person.user_id,
-            "kind": "pairing_proposed",
-            "title": f"You have a proposed {partner.role} in {program.name}",
-            "body": (
-                f"{partner.person.full_name} is proposed as your {partner.role}. Please confirm or decline the match."
-            ),
-            "url": url,
-            "key": f"pairing-proposed:{pairing.pk}:{me.person.user_id}",
-        }
-        for pairing in pairings
-        for me, partner in ((pairing.mentor, pairing.mentee), (pairing.mentee, pairing.mentor))
-        if me.person.user_id is not None
+    _pairings_notify_both(
+        pairings,
+        kind="pairing_proposed",
+        title=lambda me, partner: f"You have a proposed {partner.role} in {program.name}",
+        body=lambda me, partner: (
+            f"{partner.person.full_name} is proposed as your {partner.role}. Please confirm or decline the match."
+        ),
     )
-    notification_emails_queue(notifications_send_bulk(items))
