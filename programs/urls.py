@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programs.views import enrollment, setup
+from programs.views import enrollment, participants, setup, training
 
 app_name = "programs"
 
@@ -30,30 +30,30 @@ urlpatterns = [
     path("<slug:slug>/goal-templates/<int:pk>/edit/", setup.goal_template_edit, name="goal_template_edit"),
     path("<slug:slug>/goal-templates/<int:pk>/delete/", setup.goal_template_delete, name="goal_template_delete"),
     path("<slug:slug>/goal-templates/<int:pk>/move/", setup.goal_template_move, name="goal_template_move"),
-    # --- Enrollment, profiles, training, participant pages: programs/views/enrollment.py
+    # --- Enrollment, profiles (views/enrollment.py), training (views/training.py), participants (views/participants.py)
     path("join/<str:token>/", enrollment.enrollment_join, name="enrollment_join"),
     path("enrollments/<int:pk>/", enrollment.enrollment_detail, name="enrollment_detail"),
     path("enrollments/<int:pk>/profile/", enrollment.enrollment_profile, name="enrollment_profile"),
     path("enrollments/<int:pk>/withdraw/", enrollment.enrollment_withdraw, name="enrollment_withdraw"),
-    path("enrollments/<int:pk>/training/", enrollment.enrollment_training, name="enrollment_training"),
+    path("enrollments/<int:pk>/training/", training.enrollment_training, name="enrollment_training"),
     path(
         "enrollments/<int:pk>/training/<int:module_pk>/",
-        enrollment.enrollment_training_module,
+        training.enrollment_training_module,
         name="enrollment_training_module",
     ),
     path(
         "enrollments/<int:pk>/training/<int:module_pk>/complete/",
-        enrollment.enrollment_training_module_complete,
+        training.enrollment_training_module_complete,
         name="enrollment_training_module_complete",
     ),
-    path("<slug:slug>/participants/", enrollment.participant_list, name="participant_list"),
-    path("<slug:slug>/participants/invite/", enrollment.participant_invite, name="participant_invite"),
-    path("<slug:slug>/participants/decide/", enrollment.participant_decide, name="participant_decide"),
-    path("<slug:slug>/participants/promote/", enrollment.participant_promote, name="participant_promote"),
-    path("<slug:slug>/participants/<int:pk>/", enrollment.participant_detail, name="participant_detail"),
+    path("<slug:slug>/participants/", participants.participant_list, name="participant_list"),
+    path("<slug:slug>/participants/invite/", participants.participant_invite, name="participant_invite"),
+    path("<slug:slug>/participants/decide/", participants.participant_decide, name="participant_decide"),
+    path("<slug:slug>/participants/promote/", participants.participant_promote, name="participant_promote"),
+    path("<slug:slug>/participants/<int:pk>/", participants.participant_detail, name="participant_detail"),
     path(
         "<slug:slug>/participants/<int:pk>/decide/",
-        enrollment.participant_decide_one,
+        participants.participant_decide_one,
         name="participant_decide_one",
     ),
 ]

@@ -58,7 +58,7 @@ def test_a_mentee_who_withdraws_ends_their_pairing_and_the_mentor_is_told(django
 
 
 def test_hr_declining_an_approved_mentor_ends_their_pairings(hr_admin):
-    from programs.services.enrollment import enrollment_decline
+    from programs.services.approval import enrollment_decline
 
     program = matching_program(status=Program.Status.RUNNING)
     pairing = PairingFactory(program=program, status=Pairing.Status.ACCEPTED)

@@ -1,34 +1,26 @@
-"""Enrollment: invitations, open sign-up, the participant profile, HR decisions
-and the waitlist.
+"""Enrollment: the rules every step shares, open sign-up and the participant profile,
+withdrawing, and the reads behind the participant home and the HR participants page.
+Invitations are in ``programs.services.invitations``, HR decisions and the waitlist in
+``programs.services.approval``.
 
 Services change state and refuse changes the rules don't allow by raising
-``EnrollmentError`` (its message is meant for the person who tried). The read
-helpers at the bottom build the participant home and the HR participants page.
+``EnrollmentError`` (its message is meant for the person who tried).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from core.errors import ServiceError
-from core.jobs import task_queue_on_commit
-from core.notifications import notification_send
 from people.models import Person, Skill
 from programs import signals
 from programs.models import Enrollment, EnrollmentSkill, Program, Role
-
-logger = logging.getLogger(__name__)
 
 # Statuses of someone who takes part (or is about to): they count on the
 # participant home, in navigation and in training.
@@ -57,33 +49,6 @@ class EnrollmentProfile:
     skills: list[tuple[Skill, int]]
     mentor_capacity: int | None = None
     charter_agreed: bool = False
-
-
-@dataclass
-class InviteResult:
-    invited: list[Enrollment] = field(default_factory=list)
-    already_enrolled: list[Person] = field(default_factory=list)
-
-
-@dataclass
-class DecisionResult:
-    approved: list[Enrollment] = field(default_factory=list)
-    waitlisted: list[Enrollment] = field(default_factory=list)
-    declined: list[Enrollment] = field(default_factory=list)
-    skipped: list[Enrollment] = field(default_factory=list)
-
-    def summary(self) -> str:
-        parts = []
-        for label, items in (
-            ("approved", self.approved),
-            ("put on the waitlist because the program is full", self.waitlisted),
-            ("declined", self.declined),
-        ):
-            if items:
-                parts.append(f"{len(items)} {label}")
-        if self.skipped:
-            parts.append(f"{len(self.skipped)} skipped (not in a state that can be decided)")
-        return "; ".join(parts) + "." if parts else "Nothing changed."
 
 
 @dataclass(frozen=True)
@@ -135,100 +100,6 @@ def role_limit(*, program: Program, role: str) -> int | None:
 
 def _enrollment_url(enrollment: Enrollment) -> str:
     return reverse("programs:enrollment_detail", args=[enrollment.pk])
-
-
-# --- Invitations --------------------------------------------------------------
-
-
-@transaction.atomic
-def enrollment_invite(*, program: Program, people: Iterable[Person], invited_by, message: str = "") -> InviteResult:
-    """Invite people to the program. People already in it (in any state) are
-    left alone and reported back; everyone else gets an invitation: an in-app
-    notification and email, or an email with a sign-up link if they have no
-    account yet."""
-    program_enrollment_check_open(program=program)
-    people = {person.pk: person for person in people}
-    existing = set(program.enrollments.filter(person_id__in=people).values_list("person_id", flat=True))
-    result = InviteResult(already_enrolled=[people[pk] for pk in sorted(existing)])
-    now = timezone.now()
-    new = [
-        Enrollment(
-            program=program,
-            person=person,
-            role="",
-            status=Enrollment.Status.INVITED,
-            invited_by=invited_by,
-            invited_at=now,
-            invitation_message=message.strip(),
-        )
-        for pk, person in people.items()
-        if pk not in existing
-    ]
-    for enrollment in new:
-        enrollment.save()
-        enrollment_invitation_notify(enrollment=enrollment)
-        result.invited.append(enrollment)
-    return result
-
-
-def enrollment_invitation_notify(*, enrollment: Enrollment) -> None:
-    """Tell an invited person: through the notification service if they have
-    an account, else by an email queued for after commit."""
-    person, program = enrollment.person, enrollment.program
-    inviter = enrollment.invited_by.get_full_name() if enrollment.invited_by else ""
-    if person.user_id:
-        body = (
-            f"{inviter or 'HR'} invited you to join {program.name} as a mentor or mentee. "
-            "Choose your role and fill in your profile to apply."
-        )
-        if enrollment.invitation_message:
-            body += f"\n\n{enrollment.invitation_message}"
-        notification_send(
-            recipient=person.user,
-            kind="program_invitation",
-            title=f"You're invited to {program.name}",
-            key=f"program-invite:{enrollment.pk}",
-            body=body,
-            url=_enrollment_url(enrollment),
-        )
-        return
-    from programs.tasks import enrollment_invitation_email_send
-
-    task_queue_on_commit(enrollment_invitation_email_send, enrollment.pk)
-
-
-def enrollment_invitation_email_deliver(*, enrollment_id: int) -> bool:
-    """Email the invitation to a person who has no account yet, at most once.
-
-    The claim is a conditional UPDATE, so two workers given the same id send
-    one email. Returns True when this call sent it.
-    """
-    claimed = Enrollment.objects.filter(
-        pk=enrollment_id, status=Enrollment.Status.INVITED, invitation_emailed_at__isnull=True
-    ).update(invitation_emailed_at=timezone.now())
-    if claimed != 1:
-        return False
-    enrollment = Enrollment.objects.select_related("program", "person", "invited_by").get(pk=enrollment_id)
-    next_url = _enrollment_url(enrollment)
-    context = {
-        "enrollment": enrollment,
-        "program": enrollment.program,
-        "person": enrollment.person,
-        "signup_link": f"{settings.SITE_URL}{reverse('account_signup')}?next={next_url}",
-        "login_link": f"{settings.SITE_URL}{reverse('account_login')}?next={next_url}",
-    }
-    try:
-        send_mail(
-            subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}You're invited to {enrollment.program.name}",
-            message=render_to_string("programs/enrollment/email/invitation.txt", context),
-            from_email=None,
-            recipient_list=[enrollment.person.email],
-        )
-    except Exception:
-        logger.exception("Invitation email for enrollment %s failed; releasing it for a retry", enrollment_id)
-        Enrollment.objects.filter(pk=enrollment_id).update(invitation_emailed_at=None)
-        raise
-    return True
 
 
 # --- The participant's profile ---------------------------------------------------
@@ -310,163 +181,6 @@ def _pairings_end(*, enrollment: Enrollment, user, reason: str) -> None:
     signals.enrollment_left.send(
         sender=Enrollment, enrollment_id=enrollment.pk, user_id=user.pk if user else None, reason=reason
     )
-
-
-# --- HR decisions and the waitlist ---------------------------------------------
-
-
-def _lock_program(program: Program) -> Program:
-    # Serialises decisions on one program so two HR admins can't both fill the last place.
-    return Program.objects.select_for_update().get(pk=program.pk)
-
-
-def _check_decisions_allowed(program: Program) -> None:
-    if program.status == Program.Status.CLOSED:
-        raise EnrollmentError(f"{program.name} has ended; applications can no longer be decided.")
-
-
-def _notify_decision(enrollment: Enrollment) -> None:
-    user = enrollment.person.user
-    if user is None:
-        return
-    program = enrollment.program
-    role = enrollment.get_role_display().lower()
-    messages = {
-        Enrollment.Status.APPROVED: (
-            f"You're in: {program.name}",
-            f"HR approved your application as a {role}. You'll be matched when matching starts.",
-        ),
-        Enrollment.Status.WAITLISTED: (
-            f"You're on the waitlist for {program.name}",
-            f"{program.name} is full for {role}s right now. We'll tell you as soon as a place frees up.",
-        ),
-        Enrollment.Status.DECLINED: (
-            f"Your application to {program.name}",
-            f"HR couldn't accept your application as a {role} this time.",
-        ),
-    }
-    title, body = messages[enrollment.status]
-    notification_send(
-        recipient=user,
-        kind=f"enrollment_{enrollment.status}",
-        title=title,
-        key=f"enrollment-{enrollment.status}:{enrollment.pk}",
-        body=body,
-        url=_enrollment_url(enrollment),
-    )
-
-
-def _approve_locked(*, program: Program, enrollment: Enrollment, decided_by) -> Enrollment:
-    limit = role_limit(program=program, role=enrollment.role)
-    full = (
-        limit is not None
-        and program.enrollments.filter(role=enrollment.role, status=Enrollment.Status.APPROVED)
-        .exclude(pk=enrollment.pk)
-        .count()
-        >= limit
-    )
-    new_status = Enrollment.Status.WAITLISTED if full else Enrollment.Status.APPROVED
-    if new_status == enrollment.status:
-        return enrollment
-    enrollment.status = new_status
-    enrollment.decided_by = decided_by
-    enrollment.decided_at = timezone.now()
-    enrollment.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
-    _notify_decision(enrollment)
-    _pairings_end(
-        enrollment=enrollment, user=decided_by, reason=f"{enrollment.person} no longer takes part in the program."
-    )
-    return enrollment
-
-
-def _decline_locked(*, enrollment: Enrollment, decided_by) -> Enrollment:
-    enrollment.status = Enrollment.Status.DECLINED
-    enrollment.decided_by = decided_by
-    enrollment.decided_at = timezone.now()
-    enrollment.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
-    _notify_decision(enrollment)
-    _pairings_end(
-        enrollment=enrollment, user=decided_by, reason=f"{enrollment.person} no longer takes part in the program."
-    )
-    return enrollment
-
-
-@transaction.atomic
-def enrollment_approve(*, enrollment: Enrollment, decided_by) -> Enrollment:
-    """Approve an application. If the program is full for the role, the person
-    goes on the waitlist instead (check ``enrollment.status`` afterwards)."""
-    program = _lock_program(enrollment.program)
-    _check_decisions_allowed(program)
-    if enrollment.status not in DECIDABLE_STATUSES["approve"]:
-        if enrollment.status == Enrollment.Status.APPROVED:
-            return enrollment
-        raise EnrollmentError(f"{enrollment.person} hasn't applied, so there is nothing to approve.")
-    if not enrollment.role:
-        raise EnrollmentError(f"{enrollment.person} hasn't chosen a role yet.")
-    return _approve_locked(program=program, enrollment=enrollment, decided_by=decided_by)
-
-
-@transaction.atomic
-def enrollment_decline(*, enrollment: Enrollment, decided_by) -> Enrollment:
-    """Decline an application (or remove an approved participant: their place frees up)."""
-    _lock_program(enrollment.program)
-    _check_decisions_allowed(enrollment.program)
-    if enrollment.status == Enrollment.Status.DECLINED:
-        return enrollment
-    if enrollment.status not in DECIDABLE_STATUSES["decline"]:
-        raise EnrollmentError(f"{enrollment.person} hasn't applied, so there is nothing to decline.")
-    return _decline_locked(enrollment=enrollment, decided_by=decided_by)
-
-
-@transaction.atomic
-def enrollments_decide(*, program: Program, enrollment_ids: Iterable[int], decision: str, decided_by) -> DecisionResult:
-    """Approve or decline many applications at once. Approvals go in application
-    order, so when places run out the earliest applicants get them and the rest
-    are waitlisted."""
-    if decision not in DECIDABLE_STATUSES:
-        raise EnrollmentError("Choose approve or decline.")
-    locked = _lock_program(program)
-    _check_decisions_allowed(locked)
-    enrollments = list(
-        program.enrollments.filter(pk__in=list(enrollment_ids))
-        .select_related("person__user", "program")
-        .order_by("applied_at", "pk")
-    )
-    result = DecisionResult()
-    for enrollment in enrollments:
-        if enrollment.status not in DECIDABLE_STATUSES[decision] or not enrollment.role:
-            result.skipped.append(enrollment)
-        elif decision == "decline":
-            result.declined.append(_decline_locked(enrollment=enrollment, decided_by=decided_by))
-        else:
-            before = enrollment.status
-            _approve_locked(program=locked, enrollment=enrollment, decided_by=decided_by)
-            if enrollment.status == Enrollment.Status.APPROVED:
-                result.approved.append(enrollment)
-            elif before == Enrollment.Status.WAITLISTED:
-                result.skipped.append(enrollment)
-            else:
-                result.waitlisted.append(enrollment)
-    return result
-
-
-@transaction.atomic
-def enrollment_waitlist_promote(*, program: Program, role: str, decided_by) -> Enrollment:
-    """Approve the person who has waited longest for ``role``, if a place is free."""
-    locked = _lock_program(program)
-    _check_decisions_allowed(locked)
-    places = program_places(program=locked)[role]
-    if not places.waiting:
-        raise EnrollmentError(f"Nobody is waiting for a {Role(role).label.lower()} place.")
-    if not places.can_promote:
-        raise EnrollmentError(f"There is no free {Role(role).label.lower()} place to give.")
-    enrollment = (
-        locked.enrollments.filter(role=role, status=Enrollment.Status.WAITLISTED)
-        .select_related("person__user", "program")
-        .order_by("applied_at", "pk")
-        .first()
-    )
-    return _approve_locked(program=locked, enrollment=enrollment, decided_by=decided_by)
 
 
 # --- Reads ----------------------------------------------------------------------

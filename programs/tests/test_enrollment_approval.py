@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from core.models import Notification
 from programs.models import Enrollment, Program, Role
-from programs.services.enrollment import EnrollmentError, enrollment_approve, enrollment_waitlist_promote
+from programs.services.approval import enrollment_approve, enrollment_waitlist_promote
+from programs.services.enrollment import EnrollmentError
 from programs.tests.enrollment_helpers import participants_url, person_with_account
 from programs.tests.factories import EnrollmentFactory, ProgramFactory
 

@@ -10,7 +10,7 @@ from core.models import Notification
 from people.models import Person
 from people.tests.factories import PersonFactory
 from programs.models import Enrollment, Program, Role
-from programs.services.enrollment import enrollment_invitation_email_deliver
+from programs.services.invitations import enrollment_invitation_email_deliver
 from programs.tests.enrollment_helpers import detail_url, person_with_account, profile_data
 from programs.tests.factories import EnrollmentFactory, ProgramFactory
 
