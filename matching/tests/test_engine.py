@@ -1,6 +1,7 @@
 """The pure matching engine: exact assignment (vs brute force and a dense flow) and pair scoring.
 
-No database and no Django: ``matching.engine`` imports only numpy and OR-Tools.
+No database and no Django: ``matching.engine`` imports only numpy and OR-Tools. Its tunables are
+patched in the module that uses them (``solver``, ``tables``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,19 @@ from hypothesis import strategies as st
 from ortools.graph.python import max_flow, min_cost_flow
 
 from matching import engine
-from matching.engine import IN_PERSON, REMOTE, Features, ScoringRules, assign, hard_constraint_masks, score_pairs
+from matching.engine import (
+    IN_PERSON,
+    REMOTE,
+    Features,
+    ScoringRules,
+    assign,
+    hard_constraint_masks,
+    inputs,
+    parts,
+    score_pairs,
+    solver,
+    tables,
+)
 from mentorship.testing import examples
 
 OBJECTIVES = ("participation", "quality", "balanced")
@@ -128,9 +141,9 @@ def assert_same_optimum(got, want, objective):
 @pytest.fixture
 def tiny_pruning(monkeypatch):
     """Keep only 1-2 candidates per mentee/mentor so every certificate path runs."""
-    monkeypatch.setattr(engine, "_ROW_K", 1)
-    monkeypatch.setattr(engine, "_COL_K", 2)
-    monkeypatch.setattr(engine, "_ADD_PER_ROW", 1)
+    monkeypatch.setattr(solver, "_ROW_K", 1)
+    monkeypatch.setattr(solver, "_COL_K", 2)
+    monkeypatch.setattr(solver, "_ADD_PER_ROW", 1)
 
 
 # ---------------------------------------------------------------------------
@@ -154,9 +167,9 @@ def small_instances(draw):
 @given(instance=small_instances())
 def test_matches_brute_force(instance, pruned, monkeypatch):
     if pruned:
-        monkeypatch.setattr(engine, "_ROW_K", 1)
-        monkeypatch.setattr(engine, "_COL_K", 1)
-        monkeypatch.setattr(engine, "_ADD_PER_ROW", 1)
+        monkeypatch.setattr(solver, "_ROW_K", 1)
+        monkeypatch.setattr(solver, "_COL_K", 1)
+        monkeypatch.setattr(solver, "_ADD_PER_ROW", 1)
     scores, caps = instance
     for objective in OBJECTIVES:
         min_score = QUALITY_MIN if objective == "quality" else None
@@ -571,18 +584,25 @@ def test_blocked_mask_shape_is_checked():
 
 
 def test_engine_does_not_import_django():
+    """Importing the package (every module of it) loads neither Django nor another app of the project."""
     import subprocess
     import sys
     from pathlib import Path
 
-    path = Path(engine.__file__)
+    root = Path(engine.__file__).resolve().parents[2]
     code = (
-        "import importlib.util, sys\n"
-        f"spec = importlib.util.spec_from_file_location('eng', {str(path)!r})\n"
-        "mod = importlib.util.module_from_spec(spec); sys.modules['eng'] = mod; spec.loader.exec_module(mod)\n"
-        "assert not any(name == 'django' or name.startswith('django.') for name in sys.modules), 'django imported'\n"
+        "import pkgutil, sys\n"
+        "import matching.engine\n"
+        "for module in pkgutil.iter_modules(matching.engine.__path__):\n"
+        "    __import__(f'matching.engine.{module.name}')\n"
+        "loaded = sorted(name for name in sys.modules if name.split('.')[0] in {'django', 'mentorship', 'core',"
+        " 'people', 'programs', 'goals', 'sessions', 'surveys', 'evaluation', 'portal', 'demo'})\n"
+        "assert not loaded, loaded\n"
+        "ours = {f'matching.engine.{module.name}' for module in pkgutil.iter_modules(matching.engine.__path__)}\n"
+        "others = {name for name in sys.modules if name.startswith('matching.')} - ours - {'matching.engine'}\n"
+        "assert not others, others\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    subprocess.run([sys.executable, "-c", code], cwd=root, check=True)
 
 
 def _wide_people(rng, p, *, mentor, skills=48, styles=7, languages=4):
@@ -635,7 +655,7 @@ def test_few_wanted_skills_take_the_sparse_product_and_many_the_matrix_product()
     few[3, [1, 9, 40]] = [0.2, 0.4, 1.0]
     many = rng.random((20, 64))  # every skill wanted: the matrix product
     for wanted in (few, many):
-        product = engine._few_nonzero_product(wanted, had, np.ascontiguousarray(had.T))
+        product = parts._few_nonzero_product(wanted, had, np.ascontiguousarray(had.T))
         np.testing.assert_allclose(product, wanted @ had.T, rtol=1e-13, atol=1e-15)
 
 
@@ -646,9 +666,9 @@ def test_working_style_tables_give_the_values_computed_per_row(monkeypatch):
     mentees, mentors = _wide_people(rng, 80, mentor=False), _wide_people(rng, 30, mentor=True)
     weights = {"working_style": 1.0}
     tabled, tabled_parts = score_pairs(mentees, mentors, weights)
-    monkeypatch.setattr(engine, "_TABLE_MAX", 30)  # one combination per table: every group per row
+    monkeypatch.setattr(tables, "_TABLE_MAX", 30)  # one combination per table: every group per row
     per_row, per_row_parts = score_pairs(mentees, mentors, weights)
-    direct = engine._part_working_style(engine._prepare(mentees, "mentees"), engine._prepare(mentors, "mentors"), None)
+    direct = parts._part_working_style(inputs._prepare(mentees, "mentees"), inputs._prepare(mentors, "mentors"), None)
     assert np.array_equal(tabled, per_row)
     assert np.array_equal(tabled_parts["working_style"], direct)
     assert np.array_equal(per_row_parts["working_style"], direct)
@@ -661,6 +681,6 @@ def test_languages_beyond_one_bit_each_use_the_matrix_product():
     many_a[:, :5], many_b[:, :5] = few_a, few_b
     many_a[0, 69] = many_b[0, 69] = 1.0  # a shared 70th language
     for a, b in ((few_a, few_b), (many_a, many_b)):
-        share, known = engine._languages({"languages": a, "_size": 25}, {"languages": b, "_size": 15})
+        share, known = parts._languages({"languages": a, "_size": 25}, {"languages": b, "_size": 15})
         assert np.array_equal(share, (a @ b.T) > 0)
         assert np.array_equal(known, (a.sum(axis=1) > 0)[:, None] & (b.sum(axis=1) > 0)[None, :])
