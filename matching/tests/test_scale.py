@@ -15,7 +15,7 @@ from matching import selectors
 from matching.models import MatchProposal, MatchRun, Pairing
 from matching.pool import participants_queryset
 from matching.tests.factories import MatchRunFactory, PairingFactory, matching_program, mentee, mentor
-from matching.views import PROPOSALS_PER_PAGE
+from matching.views.runs import PROPOSALS_PER_PAGE
 from people.tests.factories import PersonFactory
 from programs.models import Enrollment, Role, TrainingCompletion, TrainingModule
 from programs.tests.factories import TrainingModuleFactory
