@@ -49,3 +49,18 @@ def bob(db):
 def hr_client(client, hr_admin):
     client.force_login(hr_admin)
     return client
+
+
+@pytest.fixture
+def count_queries(db):
+    """``count_queries(client, url)``: how many queries a GET of ``url`` runs (it must answer 200)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(client, url) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return len(queries)
+
+    return count

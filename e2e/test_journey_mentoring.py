@@ -7,18 +7,28 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from people.tests.factories import PASSWORD
+from matching.tests.factories import PairingFactory
+from people.tests.factories import PASSWORD, MemberFactory
+from programs.tests.factories import ProgramFactory
 from sessions.models import MentoringSession
-from sessions.tests.helpers import make_pairing, make_user, running_program
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def pair(db):
-    mentor = make_user("mira.mentor@example.com", "Mira", "Mentor", time_zone="Europe/Berlin")
-    mentee = make_user("milo.mentee@example.com", "Milo", "Mentee", time_zone="America/New_York")
-    pairing = make_pairing(program=running_program(name="Leadership Circle"), mentor=mentor, mentee=mentee)
+    mentor = MemberFactory(
+        email="mira.mentor@example.com", first_name="Mira", last_name="Mentor", person__time_zone="Europe/Berlin"
+    )
+    mentee = MemberFactory(
+        email="milo.mentee@example.com", first_name="Milo", last_name="Mentee", person__time_zone="America/New_York"
+    )
+    pairing = PairingFactory(
+        active=True,
+        program=ProgramFactory(running=True, name="Leadership Circle"),
+        mentor__person=mentor.person,
+        mentee__person=mentee.person,
+    )
     return pairing, mentor, mentee
 
 
@@ -59,7 +69,7 @@ def test_mentee_schedules_a_session_that_the_mentor_sees_in_their_own_time_zone(
 
 def test_another_pairs_page_is_not_found(page, sign_in, pair):
     pairing, _, _ = pair
-    make_user("olga@example.com", "Olga", "Outsider")
+    MemberFactory(email="olga@example.com", first_name="Olga", last_name="Outsider")
     sign_in("olga@example.com", PASSWORD)
     response = page.goto(f"/mentoring/pairings/{pairing.pk}/")
     assert response.status == 404

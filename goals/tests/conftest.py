@@ -2,24 +2,26 @@
 
 import pytest
 
-from sessions.tests.helpers import make_pairing, make_user, running_program
+from matching.tests.factories import PairingFactory
+from people.tests.factories import MemberFactory
+from programs.tests.factories import ProgramFactory
 
 
 @pytest.fixture
 def program(db):
-    return running_program(name="Leadership Circle", slug="leadership-circle")
+    return ProgramFactory(running=True, name="Leadership Circle", slug="leadership-circle")
 
 
 @pytest.fixture
 def mentee(db):
-    return make_user("milo.mentee@example.com", "Milo", "Mentee")
+    return MemberFactory(email="milo.mentee@example.com", first_name="Milo", last_name="Mentee")
 
 
 @pytest.fixture
 def mentor(db):
-    return make_user("mira.mentor@example.com", "Mira", "Mentor")
+    return MemberFactory(email="mira.mentor@example.com", first_name="Mira", last_name="Mentor")
 
 
 @pytest.fixture
 def pairing(program, mentor, mentee):
-    return make_pairing(program=program, mentor=mentor, mentee=mentee)
+    return PairingFactory(active=True, program=program, mentor__person=mentor.person, mentee__person=mentee.person)

@@ -9,9 +9,9 @@ from core.models import Notification
 from goals import services
 from goals.models import Goal, GoalEvent
 from matching.models import Pairing
+from people.tests.factories import MemberFactory
 from programs.models import Enrollment
-from programs.tests.factories import GoalTemplateFactory
-from sessions.tests.helpers import make_user, running_program
+from programs.tests.factories import EnrollmentFactory, GoalTemplateFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def test_adopting_a_template_copies_title_description_and_milestones(program, pa
 
 
 def test_a_template_of_another_program_cannot_be_adopted(pairing, mentee):
-    other = GoalTemplateFactory(program=running_program(slug="other"))
+    other = GoalTemplateFactory(program=ProgramFactory(running=True, slug="other"))
     with pytest.raises(ValidationError):
         services.goal_adopt(enrollment=pairing.mentee, user=mentee, template=other)
     assert not Goal.objects.exists()
@@ -137,7 +137,7 @@ def test_comments_notify_the_other_and_are_in_the_history(pairing, mentee, mento
 def test_goals_survive_a_rematch_and_only_the_current_mentor_comments(program, pairing, mentee, mentor):
     goal = services.goal_create(enrollment=pairing.mentee, user=mentee, title="Survives")
     Pairing.objects.filter(pk=pairing.pk).update(status=Pairing.Status.ENDED)
-    new_mentor = make_user("nora.new@example.com", "Nora", "New")
+    new_mentor = MemberFactory(email="nora.new@example.com", first_name="Nora", last_name="New")
     Pairing.objects.create(
         program=program, mentor=make_pairing_mentor(program, new_mentor), mentee=pairing.mentee, status="active"
     )
@@ -149,9 +149,8 @@ def test_goals_survive_a_rematch_and_only_the_current_mentor_comments(program, p
 
 
 def make_pairing_mentor(program, user):
-    from sessions.tests.helpers import enroll
 
-    return enroll(program, user, "mentor")
+    return EnrollmentFactory(program=program, person=user.person, role="mentor")
 
 
 def test_hr_admins_do_not_see_goals(pairing, mentee, hr_admin):

@@ -6,7 +6,7 @@ from django.utils import timezone
 from matching.models import MatchRun, MentorshipRequest, Pairing
 from people.tests.factories import PersonFactory, UserFactory
 from programs.models import Enrollment, Program, Role
-from programs.tests.factories import EnrollmentFactory, ProgramFactory
+from programs.tests.factories import EnrollmentFactory, ProgramFactory, days_ago
 
 
 def matching_program(**kwargs) -> Program:
@@ -38,15 +38,60 @@ def mentee(program, **kwargs) -> Enrollment:
 
 
 class PairingFactory(factory.django.DjangoModelFactory):
+    """A proposed pairing of two participants who can sign in; ``mentor__person=user.person``
+    pairs someone already enrolled (their enrollment is reused). Traits: ``active`` (confirmed
+    by both three days before it started ``started_days_ago``, proposed five days before it
+    started), ``completed`` and ``ended`` (over since ``ended_days_ago``)."""
+
     class Meta:
         model = Pairing
 
     program = factory.SubFactory(ProgramFactory)
-    mentor = factory.LazyAttribute(lambda o: mentor(o.program))
-    mentee = factory.LazyAttribute(lambda o: mentee(o.program))
+    mentor = factory.SubFactory(
+        EnrollmentFactory,
+        program=factory.SelfAttribute("..program"),
+        role=Role.MENTOR,
+        mentor_capacity=None,
+        person__with_account=True,
+    )
+    mentee = factory.SubFactory(
+        EnrollmentFactory, program=factory.SelfAttribute("..program"), role=Role.MENTEE, person__with_account=True
+    )
     status = Pairing.Status.PROPOSED
     score = 70.0
     explanation = factory.LazyFunction(lambda: {"skills": 40.0, "objectives": 30.0})
+
+    class Params:
+        started_days_ago = 30
+        ended_days_ago = 0
+        active = factory.Trait(
+            status=Pairing.Status.ACTIVE,
+            started_at=factory.LazyAttribute(lambda o: days_ago(o.started_days_ago)),
+            mentor_confirmed_at=factory.LazyAttribute(lambda o: o.started_at - datetime.timedelta(days=3)),
+            mentee_confirmed_at=factory.LazyAttribute(lambda o: o.started_at - datetime.timedelta(days=3)),
+            created_at=factory.LazyAttribute(lambda o: days_ago(o.started_days_ago + 5)),
+        )
+        completed = factory.Trait(
+            active=True,
+            status=Pairing.Status.COMPLETED,
+            ended_at=factory.LazyAttribute(lambda o: days_ago(o.ended_days_ago)),
+        )
+        ended = factory.Trait(
+            active=True,
+            status=Pairing.Status.ENDED,
+            ended_at=factory.LazyAttribute(lambda o: days_ago(o.ended_days_ago)),
+        )
+
+    # Set on save; a value backdates it.
+    created_at = None
+
+    @classmethod
+    def _create(cls, model_class, *args, created_at=None, **kwargs):
+        pairing = super()._create(model_class, *args, **kwargs)
+        if created_at is not None:
+            pairing.created_at = created_at
+            Pairing.objects.filter(pk=pairing.pk).update(created_at=created_at)
+        return pairing
 
 
 class MatchRunFactory(factory.django.DjangoModelFactory):

@@ -7,12 +7,12 @@ from django.utils import timezone
 
 from goals import services as goal_services
 from goals.models import GoalEvent
-from matching.tests.factories import MatchRunFactory
+from matching.tests.factories import MatchRunFactory, PairingFactory
 from people import importing as people_importing
-from people.tests.factories import import_csv, import_row
+from people.tests.factories import MemberFactory, import_csv, import_row
 from programs.models import Enrollment
-from sessions.models import MentoringSession
-from sessions.tests.helpers import make_pairing, make_session, make_user, running_program
+from programs.tests.factories import ProgramFactory
+from sessions.tests.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,16 +22,16 @@ LEFT = "someone who has left"
 @pytest.fixture
 def history():
     """A pairing whose HR admin and mentor acted on everything, then had their accounts deleted."""
-    program = running_program(slug="circle")
-    mentor = make_user("mira.mentor@example.com", "Mira", "Mentor")
-    mentee = make_user("milo.mentee@example.com", "Milo", "Mentee")
-    hr_leaver = make_user("hanna.hr@example.com", "Hanna", "Leaver", is_hr_admin=True)
-    pairing = make_pairing(program=program, mentor=mentor, mentee=mentee)
+    program = ProgramFactory(running=True, slug="circle")
+    mentor = MemberFactory(email="mira.mentor@example.com", first_name="Mira", last_name="Mentor")
+    mentee = MemberFactory(email="milo.mentee@example.com", first_name="Milo", last_name="Mentee")
+    hr_leaver = MemberFactory(email="hanna.hr@example.com", first_name="Hanna", last_name="Leaver", is_hr_admin=True)
+    pairing = PairingFactory(active=True, program=program, mentor__person=mentor.person, mentee__person=mentee.person)
     now = timezone.now()
     goal = goal_services.goal_create(enrollment=pairing.mentee, user=mentee, title="Own the roadmap")
     goal_services.goal_comment_add(goal=goal, user=mentor, body="Start with the review")
-    cancelled = make_session(pairing, status=MentoringSession.Status.CANCELLED, cancelled_by=mentor, cancelled_at=now)
-    held = make_session(pairing, days=-3, status=MentoringSession.Status.HELD, logged_by=mentor, logged_at=now)
+    cancelled = SessionFactory(pairing=pairing, cancelled=True, cancelled_by=mentor, cancelled_at=now)
+    held = SessionFactory(pairing=pairing, days=-3, held=True, logged_by=mentor, logged_at=now)
     Enrollment.objects.filter(pk=pairing.mentee_id).update(decided_by=hr_leaver, decided_at=now)
     run = MatchRunFactory(program=program, started_by=hr_leaver)
     job = people_importing.people_import_job_create(

@@ -76,11 +76,32 @@ class PersonFactory(factory.django.DjangoModelFactory):
     time_zone = "Europe/Berlin"
     seniority = 3
 
+    class Params:
+        # With a sign-in account of the same email and names.
+        with_account = factory.Trait(
+            user=factory.SubFactory(
+                UserFactory,
+                email=factory.SelfAttribute("..email"),
+                first_name=factory.SelfAttribute("..first_name"),
+                last_name=factory.SelfAttribute("..last_name"),
+            )
+        )
+
     @factory.post_generation
     def languages(obj, create, extracted, **kwargs):
         if not create:
             return
         obj.languages.set(extracted if extracted is not None else [LanguageFactory()])
+
+
+class MemberFactory(UserFactory):
+    """A sign-in account with its directory person (same email and names); ``person__*``
+    sets the person's fields, e.g. ``person__time_zone``."""
+
+    @factory.post_generation
+    def person(obj, create, extracted, **kwargs):
+        if create:
+            PersonFactory(email=obj.email, first_name=obj.first_name, last_name=obj.last_name, user=obj, **kwargs)
 
 
 class SelfIdentificationFactory(factory.django.DjangoModelFactory):

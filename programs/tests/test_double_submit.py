@@ -6,21 +6,23 @@ from django.urls import reverse
 from core.models import Notification
 from goals import services
 from goals.models import Goal, GoalComment, Milestone
+from matching.tests.factories import PairingFactory
 from mentorship.tests.submission import form_token, post_twice
+from people.tests.factories import MemberFactory
 from programs.models import Enrollment, Program
 from programs.tests.factories import ProgramFactory
-from sessions.tests.helpers import make_pairing, make_user, running_program
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def pairing(db):
-    program = running_program(name="Leadership Circle", slug="leadership-circle")
-    return make_pairing(
+    program = ProgramFactory(running=True, name="Leadership Circle", slug="leadership-circle")
+    return PairingFactory(
+        active=True,
         program=program,
-        mentor=make_user("mira.mentor@example.com", "Mira", "Mentor"),
-        mentee=make_user("milo.mentee@example.com", "Milo", "Mentee"),
+        mentor__person=MemberFactory(email="mira.mentor@example.com", first_name="Mira", last_name="Mentor").person,
+        mentee__person=MemberFactory(email="milo.mentee@example.com", first_name="Milo", last_name="Mentee").person,
     )
 
 

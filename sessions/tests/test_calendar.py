@@ -6,9 +6,11 @@ import pytest
 from django.utils import timezone
 from icalendar import Calendar
 
+from matching.tests.factories import PairingFactory
+from people.tests.factories import MemberFactory
 from sessions import services
-from sessions.models import CalendarFeed, MentoringSession
-from sessions.tests.helpers import make_pairing, make_session, make_user
+from sessions.models import CalendarFeed
+from sessions.tests.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +73,7 @@ def test_invitation_keeps_its_uid_and_counts_up_its_sequence(client, pairing, me
 
 
 def test_another_pairings_invitation_is_a_404(client, pairing, outsider, hr_browser):
-    session = make_session(pairing)
+    session = SessionFactory(pairing=pairing)
     client.force_login(outsider)
     assert client.get(f"/mentoring/sessions/{session.pk}/invite.ics").status_code == 404
     assert hr_browser.get(f"/mentoring/sessions/{session.pk}/invite.ics").status_code == 404
@@ -81,10 +83,24 @@ def test_another_pairings_invitation_is_a_404(client, pairing, outsider, hr_brow
 
 
 def test_feed_address_is_shown_once_and_lists_all_my_pairings(client, program, pairing, mentor):
-    second = make_pairing(program=program, mentor=mentor, mentee=make_user("second@example.com", "Sam", "Second"))
-    mine = [make_session(pairing), make_session(second, days=5), make_session(pairing, days=-7, status="held")]
-    not_mine = make_session(
-        make_pairing(program=program, mentor=make_user("x@example.com"), mentee=make_user("y@example.com"))
+    second = PairingFactory(
+        active=True,
+        program=program,
+        mentor__person=mentor.person,
+        mentee__person=MemberFactory(email="second@example.com", first_name="Sam", last_name="Second").person,
+    )
+    mine = [
+        SessionFactory(pairing=pairing),
+        SessionFactory(pairing=second, days=5),
+        SessionFactory(pairing=pairing, days=-7, held=True),
+    ]
+    not_mine = SessionFactory(
+        pairing=PairingFactory(
+            active=True,
+            program=program,
+            mentor__person=MemberFactory(email="x@example.com").person,
+            mentee__person=MemberFactory(email="y@example.com").person,
+        )
     )
     client.force_login(mentor)
 
@@ -139,7 +155,7 @@ def test_calendar_settings_refuses_an_unknown_action(client, mentor):
 @pytest.mark.parametrize("count", [2, 20])
 def test_feed_query_count_is_constant(client, pairing, mentor, count, django_assert_num_queries):
     for i in range(count):
-        make_session(pairing, days=i + 1, status=MentoringSession.Status.SCHEDULED if i % 2 else "held")
+        SessionFactory(pairing=pairing, days=i + 1, held=i % 2 == 0)
     token = services.calendar_feed_regenerate(user=mentor)
     with django_assert_num_queries(5):
         response = client.get(f"/mentoring/feed/{token}.ics")
@@ -148,10 +164,10 @@ def test_feed_query_count_is_constant(client, pairing, mentor, count, django_ass
 
 def test_feed_lists_sessions_from_a_year_back_onwards(client, pairing, mentor):
     now = timezone.now()
-    old = make_session(pairing, starts_at=now - timedelta(days=730), status="held")
-    year_ago = make_session(pairing, starts_at=now - timedelta(days=364), status="held")
-    cancelled = make_session(pairing, starts_at=now - timedelta(days=30), status=MentoringSession.Status.CANCELLED)
-    far_ahead = make_session(pairing, starts_at=now + timedelta(days=400))
+    old = SessionFactory(pairing=pairing, starts_at=now - timedelta(days=730), held=True)
+    year_ago = SessionFactory(pairing=pairing, starts_at=now - timedelta(days=364), held=True)
+    cancelled = SessionFactory(pairing=pairing, starts_at=now - timedelta(days=30), cancelled=True)
+    far_ahead = SessionFactory(pairing=pairing, starts_at=now + timedelta(days=400))
     token = services.calendar_feed_regenerate(user=mentor)
     uids = {str(e["UID"]).split("@")[0] for e in events(parse(client.get(f"/mentoring/feed/{token}.ics")))}
     assert uids == {str(s.ical_uid) for s in (year_ago, cancelled, far_ahead)}

@@ -8,11 +8,11 @@ from django.utils import timezone
 
 from core.models import Notification
 from goals.models import Goal, GoalEvent
-from matching.models import Pairing
-from programs.tests.factories import GoalTemplateFactory
+from matching.tests.factories import PairingFactory
+from people.tests.factories import MemberFactory
+from programs.tests.factories import GoalTemplateFactory, days_ago
 from sessions.demo import seed_sessions
 from sessions.models import ActionItem, MentoringSession, Resource
-from sessions.tests.helpers import make_pairing, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -22,33 +22,37 @@ def demo_pairings(program):
     GoalTemplateFactory(program=program, title="Run effective one-on-ones", suggested_milestones=["A", "B", "C"])
     GoalTemplateFactory(program=program, title="Write a design", suggested_milestones=["Draft", "Review"])
     pairs = {
-        "demo": make_pairing(
+        "demo": PairingFactory(
+            active=True,
             program=program,
-            mentor=make_user("mentor@demo.example", "Demo", "Mentor"),
-            mentee=make_user("mentee@demo.example", "Demo", "Mentee", time_zone="Asia/Kolkata"),
+            mentor__person=MemberFactory(email="mentor@demo.example", first_name="Demo", last_name="Mentor").person,
+            mentee__person=MemberFactory(
+                email="mentee@demo.example", first_name="Demo", last_name="Mentee", person__time_zone="Asia/Kolkata"
+            ).person,
             started_days_ago=90,
         )
     }
     for i in range(8):
-        pairs[i] = make_pairing(
+        pairs[i] = PairingFactory(
+            active=True,
             program=program,
-            mentor=make_user(f"m{i}@example.com", "Mentor", str(i)),
-            mentee=make_user(f"e{i}@example.com", "Mentee", str(i)),
+            mentor__person=MemberFactory(email=f"m{i}@example.com", first_name="Mentor", last_name=str(i)).person,
+            mentee__person=MemberFactory(email=f"e{i}@example.com", first_name="Mentee", last_name=str(i)).person,
             started_days_ago=90,
         )
-    pairs["ended"] = make_pairing(
+    pairs["ended"] = PairingFactory(
+        ended=True,
         program=program,
-        mentor=make_user("ended-m@example.com"),
-        mentee=make_user("ended-e@example.com"),
-        status=Pairing.Status.ENDED,
+        mentor__person=MemberFactory(email="ended-m@example.com").person,
+        mentee__person=MemberFactory(email="ended-e@example.com").person,
         started_days_ago=90,
+        ended_days_ago=40,
     )
-    Pairing.objects.filter(pk=pairs["ended"].pk).update(ended_at=timezone.now() - timedelta(days=40))
-    pairs["proposed"] = make_pairing(
+    pairs["proposed"] = PairingFactory(
         program=program,
-        mentor=make_user("prop-m@example.com"),
-        mentee=make_user("prop-e@example.com"),
-        status=Pairing.Status.PROPOSED,
+        mentor__person=MemberFactory(email="prop-m@example.com").person,
+        mentee__person=MemberFactory(email="prop-e@example.com").person,
+        started_at=days_ago(30),
     )
     return pairs
 

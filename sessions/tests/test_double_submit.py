@@ -15,7 +15,7 @@ from mentorship.tests.services import require_postgresql
 from mentorship.tests.submission import form_token, post_twice
 from sessions import services
 from sessions.models import ActionItem, MentoringSession, Resource
-from sessions.tests.helpers import make_session
+from sessions.tests.factories import SessionFactory
 from sessions.tests.test_logging import log_data
 from sessions.tests.test_scheduling import schedule_data
 from surveys.models import SurveyInstance
@@ -64,7 +64,7 @@ def test_a_double_clicked_schedule_plans_one_session(client, pairing, mentor):
 
 @pytest.mark.django_db
 def test_a_double_clicked_action_item_is_added_once(client, pairing, mentor):
-    session = make_session(pairing, days=-3, status="held")
+    session = SessionFactory(pairing=pairing, days=-3, held=True)
     client.force_login(mentor)
     token = form_token(client, f"/mentoring/sessions/{session.pk}/", "action-item-form")
     data = {

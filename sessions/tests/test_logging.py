@@ -7,8 +7,11 @@ import pytest
 from django.utils import timezone
 
 from core.models import Notification
+from goals.tests.factories import GoalFactory
+from matching.tests.factories import PairingFactory
+from people.tests.factories import MemberFactory
 from sessions.models import ActionItem, MentoringSession, PrivateNote
-from sessions.tests.helpers import count_queries, make_action_item, make_goal, make_session, make_user
+from sessions.tests.factories import ActionItemFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +51,7 @@ def log_data(pairing, **overrides):
 
 
 def test_log_a_held_session_with_everything(client, pairing, mentor, mentee):
-    goal = make_goal(pairing.mentee)
+    goal = GoalFactory(enrollment=pairing.mentee)
     client.force_login(mentor)
     response = client.post(f"/mentoring/pairings/{pairing.pk}/log/", {**log_data(pairing), "goals": [goal.pk]})
     assert response.status_code == 302
@@ -107,10 +110,14 @@ def test_an_action_item_without_a_due_date_is_refused(client, pairing, mentor):
 
 
 def test_another_mentees_goal_cannot_be_linked(client, program, pairing, mentor):
-    from sessions.tests.helpers import make_pairing
 
-    foreign = make_goal(
-        make_pairing(program=program, mentor=make_user("a@example.com"), mentee=make_user("b@example.com")).mentee
+    foreign = GoalFactory(
+        enrollment=PairingFactory(
+            active=True,
+            program=program,
+            mentor__person=MemberFactory(email="a@example.com").person,
+            mentee__person=MemberFactory(email="b@example.com").person,
+        ).mentee
     )
     client.force_login(mentor)
     response = client.post(f"/mentoring/pairings/{pairing.pk}/log/", {**log_data(pairing), "goals": [foreign.pk]})
@@ -119,7 +126,7 @@ def test_another_mentees_goal_cannot_be_linked(client, program, pairing, mentor)
 
 
 def test_a_planned_session_is_logged_as_held_once(client, pairing, mentor, mentee):
-    session = make_session(pairing, starts_at=timezone.now() - timedelta(hours=2))
+    session = SessionFactory(pairing=pairing, starts_at=timezone.now() - timedelta(hours=2))
     client.force_login(mentee)
     page = client.get(f"/mentoring/pairings/{pairing.pk}/").content.decode()
     assert 'data-testid="to-log"' in page
@@ -140,7 +147,7 @@ def test_a_planned_session_is_logged_as_held_once(client, pairing, mentor, mente
 
 
 def test_a_planned_session_in_the_future_cannot_be_logged_as_held(client, pairing, mentor):
-    session = make_session(pairing, days=3)
+    session = SessionFactory(pairing=pairing, days=3)
     client.force_login(mentor)
     data = log_data(pairing, date=(timezone.now() + timedelta(days=3)).astimezone(BERLIN).date().isoformat())
     response = client.post(f"/mentoring/sessions/{session.pk}/held/", data)
@@ -151,7 +158,7 @@ def test_a_planned_session_in_the_future_cannot_be_logged_as_held(client, pairin
 
 
 def test_both_edit_the_shared_notes_and_topics(client, pairing, mentee):
-    session = make_session(pairing, days=-3, status="held")
+    session = SessionFactory(pairing=pairing, days=-3, held=True)
     client.force_login(mentee)
     response = client.post(
         f"/mentoring/sessions/{session.pk}/notes/",
@@ -163,7 +170,7 @@ def test_both_edit_the_shared_notes_and_topics(client, pairing, mentee):
 
 
 def test_bad_notes_input_is_a_form_error(client, pairing, mentee):
-    session = make_session(pairing, days=-3, status="held")
+    session = SessionFactory(pairing=pairing, days=-3, held=True)
     client.force_login(mentee)
     response = client.post(
         f"/mentoring/sessions/{session.pk}/notes/", {"topics": ["nonsense"], "shared_notes": "Should not stick"}
@@ -175,7 +182,7 @@ def test_bad_notes_input_is_a_form_error(client, pairing, mentee):
 
 @pytest.mark.parametrize("goal_id", ["99999999999999999999", "-1", "abc"])
 def test_a_goal_id_no_database_can_hold_is_a_form_error(client, pairing, mentee, goal_id):
-    session = make_session(pairing, days=-3, status="held")
+    session = SessionFactory(pairing=pairing, days=-3, held=True)
     client.force_login(mentee)
     response = client.post(
         f"/mentoring/sessions/{session.pk}/notes/", {"goals": [goal_id], "shared_notes": "Should not stick"}
@@ -186,14 +193,14 @@ def test_a_goal_id_no_database_can_hold_is_a_form_error(client, pairing, mentee,
 
 
 def test_notes_of_a_planned_session_redirect(client, pairing, mentee):
-    session = make_session(pairing)
+    session = SessionFactory(pairing=pairing)
     client.force_login(mentee)
     assert client.get(f"/mentoring/sessions/{session.pk}/notes/").status_code == 302
 
 
-def test_log_and_notes_forms_query_counts_are_constant(client, pairing, mentor):
-    held = make_session(pairing, days=-3, status="held")
-    planned = make_session(pairing, days=-1)
+def test_log_and_notes_forms_query_counts_are_constant(count_queries, client, pairing, mentor):
+    held = SessionFactory(pairing=pairing, days=-3, held=True)
+    planned = SessionFactory(pairing=pairing, days=-1)
     client.force_login(mentor)
     urls = [
         f"/mentoring/pairings/{pairing.pk}/log/",
@@ -202,8 +209,8 @@ def test_log_and_notes_forms_query_counts_are_constant(client, pairing, mentor):
     ]
     few = [count_queries(client, url) for url in urls]
     for i in range(12):
-        make_goal(pairing.mentee, title=f"Goal {i}")
-        make_action_item(make_session(pairing, days=-10 - i, status="held"))
+        GoalFactory(enrollment=pairing.mentee, title=f"Goal {i}")
+        ActionItemFactory(session=SessionFactory(pairing=pairing, days=-10 - i, held=True))
     assert [count_queries(client, url) for url in urls] == few
 
 
@@ -211,7 +218,7 @@ def test_log_and_notes_forms_query_counts_are_constant(client, pairing, mentor):
 
 
 def test_either_person_ticks_an_action_item_off_and_reopens_it(client, pairing, mentor, mentee):
-    item = make_action_item(make_session(pairing, days=-3, status="held"), owner=mentee.person)
+    item = ActionItemFactory(session=SessionFactory(pairing=pairing, days=-3, held=True), owner=mentee.person)
     client.force_login(mentor)
     response = client.post(f"/mentoring/action-items/{item.pk}/toggle/", {"done": "1"})
     assert response.status_code == 302 and response["Location"].endswith("#action-items")
@@ -233,7 +240,7 @@ def test_either_person_ticks_an_action_item_off_and_reopens_it(client, pairing, 
     ],
 )
 def test_ticking_an_item_goes_back_only_to_a_path_on_this_site(client, pairing, mentor, next_url, location):
-    item = make_action_item(make_session(pairing, days=-3, status="held"))
+    item = ActionItemFactory(session=SessionFactory(pairing=pairing, days=-3, held=True))
     client.force_login(mentor)
     response = client.post(f"/mentoring/action-items/{item.pk}/toggle/", {"done": "1", "next": next_url})
     assert response.status_code == 302 and response["Location"].endswith(location)
@@ -242,7 +249,7 @@ def test_ticking_an_item_goes_back_only_to_a_path_on_this_site(client, pairing, 
 
 
 def test_another_pairings_action_item_is_a_404(client, hr_browser, pairing, outsider):
-    item = make_action_item(make_session(pairing, days=-3, status="held"))
+    item = ActionItemFactory(session=SessionFactory(pairing=pairing, days=-3, held=True))
     client.force_login(outsider)
     assert client.post(f"/mentoring/action-items/{item.pk}/toggle/", {"done": "1"}).status_code == 404
     assert hr_browser.post(f"/mentoring/action-items/{item.pk}/toggle/", {"done": "1"}).status_code == 404
@@ -251,7 +258,7 @@ def test_another_pairings_action_item_is_a_404(client, hr_browser, pairing, outs
 
 
 def test_add_an_action_item_on_the_session_page(client, pairing, mentor):
-    session = make_session(pairing, days=-3, status="held")
+    session = SessionFactory(pairing=pairing, days=-3, held=True)
     client.force_login(mentor)
     due = (timezone.localdate() + timedelta(days=7)).isoformat()
     url = f"/mentoring/sessions/{session.pk}/action-items/"
@@ -271,7 +278,7 @@ def test_add_an_action_item_on_the_session_page(client, pairing, mentor):
     ],
 )
 def test_bad_action_item_input_is_a_form_error(client, pairing, mentor, data, field):
-    session = make_session(pairing, days=-3, status="held")
+    session = SessionFactory(pairing=pairing, days=-3, held=True)
     client.force_login(mentor)
     response = client.post(
         f"/mentoring/sessions/{session.pk}/action-items/", {"owner": pairing.mentee.person_id, **data}

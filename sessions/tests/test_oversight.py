@@ -5,26 +5,18 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from matching.tests.factories import PairingFactory
+from people.tests.factories import MemberFactory
+from programs.tests.factories import ProgramFactory
 from sessions import reminders
-from sessions.models import MentoringSession
-from sessions.tests.helpers import (
-    MENTEE_PRIVATE,
-    MENTOR_PRIVATE,
-    SHARED_NOTE,
-    count_queries,
-    make_pairing,
-    make_session,
-    make_user,
-    populate,
-    running_program,
-)
+from sessions.tests.factories import MENTEE_PRIVATE, MENTOR_PRIVATE, SHARED_NOTE, ActionItemFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
 SECRETS = (SHARED_NOTE, MENTOR_PRIVATE, MENTEE_PRIVATE, "Overdue thing", "Open thing", "Career plan", "Book 0")
 
 
-def test_hr_sees_counts_and_dates_but_no_text(hr_client, pairing):
+def test_hr_sees_counts_and_dates_but_no_text(populate, hr_client, pairing):
     goal = populate(pairing, 2)
     goal.status = "achieved"
     goal.save()
@@ -46,8 +38,13 @@ def test_hr_sees_counts_and_dates_but_no_text(hr_client, pairing):
 
 def test_program_owner_sees_only_their_programs(client, owner, program, pairing):
     program.owners.add(owner)
-    other = running_program(name="Sales Buddies", slug="sales-buddies")
-    make_pairing(program=other, mentor=make_user("s1@example.com", "Sally"), mentee=make_user("s2@example.com", "Sid"))
+    other = ProgramFactory(running=True, name="Sales Buddies", slug="sales-buddies")
+    PairingFactory(
+        active=True,
+        program=other,
+        mentor__person=MemberFactory(email="s1@example.com", first_name="Sally").person,
+        mentee__person=MemberFactory(email="s2@example.com", first_name="Sid").person,
+    )
     client.force_login(owner)
     response = client.get("/mentoring/hr/")
     assert [p.program for p in response.context["page"]] == [program]
@@ -56,8 +53,13 @@ def test_program_owner_sees_only_their_programs(client, owner, program, pairing)
 
 
 def test_hr_filters_by_program_and_by_quiet_pairs(hr_client, program, pairing):
-    other = running_program(name="Sales Buddies", slug="sales-buddies")
-    make_pairing(program=other, mentor=make_user("s1@example.com"), mentee=make_user("s2@example.com"))
+    other = ProgramFactory(running=True, name="Sales Buddies", slug="sales-buddies")
+    PairingFactory(
+        active=True,
+        program=other,
+        mentor__person=MemberFactory(email="s1@example.com").person,
+        mentee__person=MemberFactory(email="s2@example.com").person,
+    )
     assert len(hr_client.get("/mentoring/hr/").context["page"].object_list) == 2
     assert len(hr_client.get("/mentoring/hr/?program=sales-buddies").context["page"].object_list) == 1
     assert hr_client.get("/mentoring/hr/?program=nope").status_code == 404
@@ -65,7 +67,7 @@ def test_hr_filters_by_program_and_by_quiet_pairs(hr_client, program, pairing):
     reminders.inactivity_nudges_send()
     quiet = hr_client.get("/mentoring/hr/?quiet=1").context["page"].object_list
     assert {p.program.slug for p in quiet} == {"leadership-circle", "sales-buddies"}
-    make_session(pairing, days=-1, status=MentoringSession.Status.HELD)
+    SessionFactory(pairing=pairing, days=-1, held=True)
     quiet = hr_client.get("/mentoring/hr/?quiet=1").context["page"].object_list
     assert [p.program.slug for p in quiet] == ["sales-buddies"]
 
@@ -80,20 +82,26 @@ def test_bad_page_numbers_do_not_break_the_hr_page(hr_client, pairing):
         assert hr_client.get(f"/mentoring/hr/?page={page}").status_code == 200
 
 
-def test_hr_page_query_count_does_not_grow(hr_client, program, pairing):
+def test_hr_page_query_count_does_not_grow(populate, count_queries, hr_client, program, pairing):
     populate(pairing, 1)
     few = count_queries(hr_client, "/mentoring/hr/")
     populate(pairing, 10)
     for i in range(5):
         populate(
-            make_pairing(program=program, mentor=make_user(f"a{i}@example.com"), mentee=make_user(f"b{i}@x.com")), 3
+            PairingFactory(
+                active=True,
+                program=program,
+                mentor__person=MemberFactory(email=f"a{i}@example.com").person,
+                mentee__person=MemberFactory(email=f"b{i}@x.com").person,
+            ),
+            3,
         )
     assert count_queries(hr_client, "/mentoring/hr/") == few
 
 
-def test_admin_shows_no_note_text_and_no_private_notes(client, pairing, django_user_model):
+def test_admin_shows_no_note_text_and_no_private_notes(populate, client, pairing, django_user_model):
     populate(pairing, 1)
-    superuser = make_user("root@example.com", is_staff=True, is_superuser=True)
+    superuser = MemberFactory(email="root@example.com", is_staff=True, is_superuser=True)
     client.force_login(superuser)
     session = pairing.sessions.filter(status="held").first()
     html = ""
@@ -117,21 +125,23 @@ def test_summary_of_all_programs_adds_up_each_programs_totals(client, hr_client,
     items done) and what is open or planned. HR's "All programs" reads them without the
     program filter: the same figures as adding up each program's; an owner's cover only
     their programs."""
-    from sessions.tests.helpers import make_action_item
 
-    other = running_program(name="Sales Buddies", slug="sales-buddies")
-    other_pairing = make_pairing(
-        program=other, mentor=make_user("s1@example.com", "Sally"), mentee=make_user("s2@example.com", "Sid")
+    other = ProgramFactory(running=True, name="Sales Buddies", slug="sales-buddies")
+    other_pairing = PairingFactory(
+        active=True,
+        program=other,
+        mentor__person=MemberFactory(email="s1@example.com", first_name="Sally").person,
+        mentee__person=MemberFactory(email="s2@example.com", first_name="Sid").person,
     )
     now = timezone.now()
     for pair, held, planned in ((pairing, 4, 1), (other_pairing, 2, 2)):
         for i in range(held):  # 10, 20, 40, 80 days ago: the first two in the window
-            session = make_session(pair, days=-10 * 2**i, status=MentoringSession.Status.HELD, duration_minutes=90)
-            make_action_item(session, due_in_days=-1 if i == 0 else 5)
-            make_action_item(session, title="Done lately", done_at=now - timedelta(days=5 + 20 * i))
+            session = SessionFactory(pairing=pair, days=-10 * 2**i, held=True, duration_minutes=90)
+            ActionItemFactory(session=session, due_in_days=-1 if i == 0 else 5)
+            ActionItemFactory(session=session, title="Done lately", done_at=now - timedelta(days=5 + 20 * i))
         for i in range(planned):
-            make_session(pair, days=i + 1)
-    make_session(other_pairing, days=-3, status=MentoringSession.Status.CANCELLED)
+            SessionFactory(pairing=pair, days=i + 1)
+    SessionFactory(pairing=other_pairing, days=-3, cancelled=True)
     keys = ("held_last_30_days", "hours_last_30_days", "upcoming", "items_open", "items_overdue")
     keys += ("items_done_last_30_days",)
 
@@ -156,13 +166,21 @@ def test_the_table_pages_through_pairings_by_program_then_mentee(hr_client, prog
     from sessions import selectors
 
     monkeypatch.setattr(selectors, "OVERSIGHT_PER_PAGE", 2)
-    other = running_program(name="Alpha Circle", slug="alpha-circle")
+    other = ProgramFactory(running=True, name="Alpha Circle", slug="alpha-circle")
     for i, last in enumerate(("Zeta", "Adams", "Moss")):
-        pair = make_pairing(
-            program=program, mentor=make_user(f"m{i}@example.com"), mentee=make_user(f"e{i}@x.com", "E", last)
+        pair = PairingFactory(
+            active=True,
+            program=program,
+            mentor__person=MemberFactory(email=f"m{i}@example.com").person,
+            mentee__person=MemberFactory(email=f"e{i}@x.com", first_name="E", last_name=last).person,
         )
-        make_session(pair, days=-2, status=MentoringSession.Status.HELD)
-    make_pairing(program=other, mentor=make_user("am@example.com"), mentee=make_user("ae@x.com", "A", "Young"))
+        SessionFactory(pairing=pair, days=-2, held=True)
+    PairingFactory(
+        active=True,
+        program=other,
+        mentor__person=MemberFactory(email="am@example.com").person,
+        mentee__person=MemberFactory(email="ae@x.com", first_name="A", last_name="Young").person,
+    )
     rows = []
     for number in (1, 2, 3):
         page = hr_client.get(f"/mentoring/hr/?page={number}").context["page"]

@@ -6,18 +6,11 @@ import pytest
 from django.utils import timezone
 
 from matching.models import Pairing
-from sessions.models import MentoringSession, PrivateNote
-from sessions.tests.helpers import (
-    MENTEE_PRIVATE,
-    MENTOR_PRIVATE,
-    SHARED_NOTE,
-    count_queries,
-    make_action_item,
-    make_pairing,
-    make_session,
-    make_user,
-    populate,
-)
+from matching.tests.factories import PairingFactory
+from people.tests.factories import MemberFactory
+from programs.tests.factories import ProgramFactory
+from sessions.models import PrivateNote
+from sessions.tests.factories import MENTEE_PRIVATE, MENTOR_PRIVATE, SHARED_NOTE, ActionItemFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +26,13 @@ def page(client, user, url):
 
 
 def test_a_mentor_sees_all_their_mentees(client, program, pairing, mentor, outsider):
-    other = make_pairing(program=program, mentor=mentor, mentee=make_user("second@example.com", "Sam", "Second"))
-    make_session(other, days=3)
+    other = PairingFactory(
+        active=True,
+        program=program,
+        mentor__person=mentor.person,
+        mentee__person=MemberFactory(email="second@example.com", first_name="Sam", last_name="Second").person,
+    )
+    SessionFactory(pairing=other, days=3)
     html = page(client, mentor, "/mentoring/")
     assert html.count('data-testid="pairing-card"') == 2
     assert "Milo Mentee" in html and "Sam Second" in html
@@ -43,10 +41,14 @@ def test_a_mentor_sees_all_their_mentees(client, program, pairing, mentor, outsi
 
 def test_my_pairings_lists_both_roles_and_my_goals(client, program, mentor, mentee, pairing):
     # Mira mentors Milo here and is mentored by Rita in another program.
-    from sessions.tests.helpers import running_program
 
-    other_program = running_program(name="Women in Tech", slug="wit")
-    make_pairing(program=other_program, mentor=make_user("rita@example.com", "Rita", "Rivera"), mentee=mentor)
+    other_program = ProgramFactory(running=True, name="Women in Tech", slug="wit")
+    PairingFactory(
+        active=True,
+        program=other_program,
+        mentor__person=MemberFactory(email="rita@example.com", first_name="Rita", last_name="Rivera").person,
+        mentee__person=mentor.person,
+    )
     html = page(client, mentor, "/mentoring/")
     assert "You mentor Milo" in html
     assert "You are mentored by Rita" in html
@@ -57,14 +59,30 @@ def test_someone_with_no_pairing_gets_a_helpful_empty_page(client, alice):
     assert "You have no pairing yet." in page(client, alice, "/mentoring/")
 
 
-def test_my_pairings_query_count_does_not_grow(client, program, mentor):
-    pairs = [make_pairing(program=program, mentor=mentor, mentee=make_user(f"m{i}@example.com")) for i in range(2)]
+def test_my_pairings_query_count_does_not_grow(populate, count_queries, client, program, mentor):
+    pairs = [
+        PairingFactory(
+            active=True,
+            program=program,
+            mentor__person=mentor.person,
+            mentee__person=MemberFactory(email=f"m{i}@example.com").person,
+        )
+        for i in range(2)
+    ]
     for pair in pairs:
         populate(pair, 1)
     client.force_login(mentor)
     few = count_queries(client, "/mentoring/")
     for i in range(2, 6):
-        populate(make_pairing(program=program, mentor=mentor, mentee=make_user(f"m{i}@example.com")), 4)
+        populate(
+            PairingFactory(
+                active=True,
+                program=program,
+                mentor__person=mentor.person,
+                mentee__person=MemberFactory(email=f"m{i}@example.com").person,
+            ),
+            4,
+        )
     for pair in pairs:
         populate(pair, 5)
     assert count_queries(client, "/mentoring/") == few
@@ -73,7 +91,7 @@ def test_my_pairings_query_count_does_not_grow(client, program, mentor):
 # --- The pairing page --------------------------------------------------------------------
 
 
-def test_both_people_see_the_whole_pairing_page(client, pairing, mentor, mentee):
+def test_both_people_see_the_whole_pairing_page(populate, client, pairing, mentor, mentee):
     populate(pairing, 2)
     for user in (mentor, mentee):
         html = page(client, user, f"/mentoring/pairings/{pairing.pk}/")
@@ -84,7 +102,7 @@ def test_both_people_see_the_whole_pairing_page(client, pairing, mentor, mentee)
         assert "Overdue thing" in html and "Book 0" in html
 
 
-def test_private_notes_are_read_by_their_author_only(client, pairing, mentor, mentee, hr_admin):
+def test_private_notes_are_read_by_their_author_only(populate, client, pairing, mentor, mentee, hr_admin):
     populate(pairing, 1)
     session = pairing.sessions.filter(status="held").get()
     mentor_html = page(client, mentor, f"/mentoring/pairings/{pairing.pk}/")
@@ -96,7 +114,7 @@ def test_private_notes_are_read_by_their_author_only(client, pairing, mentor, me
 
 
 @pytest.mark.parametrize("who", ["outsider", "hr_admin", "owner"])
-def test_nobody_else_opens_a_pairing_or_its_sessions(client, program, pairing, who, request):
+def test_nobody_else_opens_a_pairing_or_its_sessions(populate, client, program, pairing, who, request):
     populate(pairing, 1)
     user = request.getfixturevalue(who)
     program.owners.add(request.getfixturevalue("owner"))
@@ -114,7 +132,7 @@ def test_nobody_else_opens_a_pairing_or_its_sessions(client, program, pairing, w
     assert not PrivateNote.objects.filter(body="mine now").exists()
 
 
-def test_an_ended_pairings_mentor_keeps_the_history_but_not_the_goals(client, pairing, mentor):
+def test_an_ended_pairings_mentor_keeps_the_history_but_not_the_goals(populate, client, pairing, mentor):
     populate(pairing, 1)
     Pairing.objects.filter(pk=pairing.pk).update(status=Pairing.Status.ENDED)
     html = page(client, mentor, f"/mentoring/pairings/{pairing.pk}/")
@@ -124,7 +142,9 @@ def test_an_ended_pairings_mentor_keeps_the_history_but_not_the_goals(client, pa
 
 
 @pytest.mark.parametrize("viewer", ["mentor", "mentee"])
-def test_pairing_page_query_count_does_not_grow_with_sessions(client, pairing, viewer, request):
+def test_pairing_page_query_count_does_not_grow_with_sessions(
+    populate, count_queries, client, pairing, viewer, request
+):
     populate(pairing, 2)
     client.force_login(request.getfixturevalue(viewer))
     url = f"/mentoring/pairings/{pairing.pk}/"
@@ -137,10 +157,10 @@ def _held_weekly(pairing, count):
     """``count`` held sessions, one a week back from last week; the latest first."""
     now = timezone.now()
     return [
-        make_session(
-            pairing,
+        SessionFactory(
+            pairing=pairing,
             starts_at=now - timedelta(days=7 * (k + 1)),
-            status=MentoringSession.Status.HELD,
+            held=True,
             shared_notes=f"Notes of week {k + 1}.",
         )
         for k in range(count)
@@ -175,12 +195,12 @@ def test_the_pairing_page_shows_the_latest_sessions_and_pages_through_older_ones
 def test_the_pairing_page_lists_the_first_planned_sessions_and_counts_the_rest(client, pairing, mentor):
     now = timezone.now()
     for k in range(8):
-        make_session(pairing, starts_at=now + timedelta(days=k + 1))
+        SessionFactory(pairing=pairing, starts_at=now + timedelta(days=k + 1))
     for k in range(7):
-        make_session(pairing, starts_at=now - timedelta(days=k + 1))  # planned, never logged
-    held = make_session(pairing, starts_at=now - timedelta(days=30), status=MentoringSession.Status.HELD)
+        SessionFactory(pairing=pairing, starts_at=now - timedelta(days=k + 1))  # planned, never logged
+    held = SessionFactory(pairing=pairing, starts_at=now - timedelta(days=30), held=True)
     for k in range(21):
-        make_action_item(held, due_in_days=k, title=f"Item due in {k} days")
+        ActionItemFactory(session=held, due_in_days=k, title=f"Item due in {k} days")
     html = page(client, mentor, f"/mentoring/pairings/{pairing.pk}/")
     assert html.count('data-testid="to-log"') == 5
     assert "And 2 more planned sessions in the past to log or cancel" in html
@@ -192,7 +212,9 @@ def test_the_pairing_page_lists_the_first_planned_sessions_and_counts_the_rest(c
 
 
 @pytest.mark.parametrize("viewer", ["mentor", "mentee"])
-def test_an_older_page_of_sessions_uses_the_same_queries_at_two_sizes(client, pairing, viewer, request):
+def test_an_older_page_of_sessions_uses_the_same_queries_at_two_sizes(
+    populate, count_queries, client, pairing, viewer, request
+):
     client.force_login(request.getfixturevalue(viewer))
     populate(pairing, 12)
     url = f"/mentoring/pairings/{pairing.pk}/?page=2"
@@ -204,22 +226,21 @@ def test_an_older_page_of_sessions_uses_the_same_queries_at_two_sizes(client, pa
 # --- The session page --------------------------------------------------------------------
 
 
-def test_session_page_query_count_does_not_grow(client, pairing, mentor):
+def test_session_page_query_count_does_not_grow(populate, count_queries, client, pairing, mentor):
     populate(pairing, 1)
     session = pairing.sessions.filter(status="held").get()
     client.force_login(mentor)
     url = f"/mentoring/sessions/{session.pk}/"
     few = count_queries(client, url)
-    from sessions.tests.helpers import make_action_item
 
     for _ in range(12):
-        make_action_item(session)
+        ActionItemFactory(session=session)
     populate(pairing, 5)
     assert count_queries(client, url) == few
 
 
 def test_private_note_is_saved_replaced_and_deleted(client, pairing, mentor):
-    session = make_session(pairing, days=-2, status="held")
+    session = SessionFactory(pairing=pairing, days=-2, held=True)
     client.force_login(mentor)
     url = f"/mentoring/sessions/{session.pk}/private-note/"
     client.post(url, {"body": "first"})
@@ -230,7 +251,7 @@ def test_private_note_is_saved_replaced_and_deleted(client, pairing, mentor):
 
 
 def test_a_too_long_private_note_is_a_form_error(client, pairing, mentor):
-    session = make_session(pairing, days=-2, status="held")
+    session = SessionFactory(pairing=pairing, days=-2, held=True)
     client.force_login(mentor)
     response = client.post(f"/mentoring/sessions/{session.pk}/private-note/", {"body": "x" * 20001})
     assert response.status_code == 200
@@ -239,7 +260,7 @@ def test_a_too_long_private_note_is_a_form_error(client, pairing, mentor):
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, pairing):
-    session = make_session(pairing)
+    session = SessionFactory(pairing=pairing)
     for url in (
         "/mentoring/",
         f"/mentoring/pairings/{pairing.pk}/",
@@ -262,7 +283,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, pairing):
     ],
 )
 def test_other_peoples_session_forms_are_404s(client, pairing, outsider, hr_browser, url, data):
-    planned, held = make_session(pairing, days=-1), make_session(pairing, days=-3, status="held")
+    planned, held = SessionFactory(pairing=pairing, days=-1), SessionFactory(pairing=pairing, days=-3, held=True)
     url = url.format(planned=planned.pk, held=held.pk)
     for browser in (client, hr_browser):
         if browser is client:
@@ -286,8 +307,8 @@ def test_a_log_form_posted_without_its_action_item_rows_is_a_form_error(client, 
 
 
 @pytest.mark.parametrize("url", ["/mentoring/calendar/", "/mentoring/sessions/{planned}/cancel/"])
-def test_calendar_and_cancel_pages_query_counts_do_not_grow(client, pairing, mentor, url):
-    planned = make_session(pairing)
+def test_calendar_and_cancel_pages_query_counts_do_not_grow(populate, count_queries, client, pairing, mentor, url):
+    planned = SessionFactory(pairing=pairing)
     client.force_login(mentor)
     url = url.format(planned=planned.pk)
     few = count_queries(client, url)

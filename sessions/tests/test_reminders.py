@@ -11,9 +11,11 @@ from django.utils import timezone
 
 from core.models import Notification
 from matching.models import Pairing
+from matching.tests.factories import PairingFactory
+from people.tests.factories import MemberFactory
 from sessions import reminders
 from sessions.models import ActionItem, InactivityNudge, MentoringSession
-from sessions.tests.helpers import make_action_item, make_pairing, make_session, make_user
+from sessions.tests.factories import ActionItemFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,9 +37,16 @@ def recipients(kind):
 def make_pairs(program, count, prefix):
     pairs = []
     for i in range(count):
-        mentor = make_user(f"{prefix}-mentor{i}@example.com", "Men", f"Tor{i}")
-        mentee = make_user(f"{prefix}-mentee{i}@example.com", "Men", f"Tee{i}", time_zone="Asia/Tokyo")
-        pairs.append(make_pairing(program=program, mentor=mentor, mentee=mentee))
+        mentor = MemberFactory(email=f"{prefix}-mentor{i}@example.com", first_name="Men", last_name=f"Tor{i}")
+        mentee = MemberFactory(
+            email=f"{prefix}-mentee{i}@example.com",
+            first_name="Men",
+            last_name=f"Tee{i}",
+            person__time_zone="Asia/Tokyo",
+        )
+        pairs.append(
+            PairingFactory(active=True, program=program, mentor__person=mentor.person, mentee__person=mentee.person)
+        )
     return pairs
 
 
@@ -46,8 +55,8 @@ def make_pairs(program, count, prefix):
 
 def test_reminder_a_day_before_in_each_persons_own_time_zone(pairing, mentor, mentee):
     # 14:00 UTC tomorrow is 15:00 in Berlin and 09:00 in New York.
-    make_session(pairing, starts_at=datetime(2026, 11, 26, 14, 0, tzinfo=UTC))
-    make_session(pairing, starts_at=datetime(2026, 11, 27, 14, 0, tzinfo=UTC))  # two days out: not yet
+    SessionFactory(pairing=pairing, starts_at=datetime(2026, 11, 26, 14, 0, tzinfo=UTC))
+    SessionFactory(pairing=pairing, starts_at=datetime(2026, 11, 27, 14, 0, tzinfo=UTC))  # two days out: not yet
 
     assert reminders.session_reminders_send(now=NOW) == 2
 
@@ -57,7 +66,7 @@ def test_reminder_a_day_before_in_each_persons_own_time_zone(pairing, mentor, me
 
 
 def test_reminder_sweep_twice_sends_one_per_person(pairing, mentor, mentee, django_capture_on_commit_callbacks):
-    make_session(pairing, starts_at=NOW + timedelta(hours=20))
+    SessionFactory(pairing=pairing, starts_at=NOW + timedelta(hours=20))
     with django_capture_on_commit_callbacks(execute=True):
         assert reminders.session_reminders_send(now=NOW) == 2
     with django_capture_on_commit_callbacks(execute=True):
@@ -67,7 +76,7 @@ def test_reminder_sweep_twice_sends_one_per_person(pairing, mentor, mentee, djan
 
 
 def test_rescheduled_session_is_reminded_again_at_its_new_time(pairing, mentor):
-    session = make_session(pairing, starts_at=NOW + timedelta(hours=20))
+    session = SessionFactory(pairing=pairing, starts_at=NOW + timedelta(hours=20))
     reminders.session_reminders_send(now=NOW)
     MentoringSession.objects.filter(pk=session.pk).update(starts_at=NOW + timedelta(hours=22), sequence=1)
     assert reminders.session_reminders_send(now=NOW) == 2
@@ -75,21 +84,21 @@ def test_rescheduled_session_is_reminded_again_at_its_new_time(pairing, mentor):
 
 
 def test_cancelled_held_and_ended_pairings_get_no_reminder(pairing, program, mentor):
-    make_session(pairing, starts_at=NOW + timedelta(hours=3), status=MentoringSession.Status.CANCELLED)
-    ended = make_pairing(
+    SessionFactory(pairing=pairing, starts_at=NOW + timedelta(hours=3), cancelled=True)
+    ended = PairingFactory(
+        ended=True,
         program=program,
-        mentor=mentor,
-        mentee=make_user("ended@example.com", "En", "Ded"),
-        status=Pairing.Status.ENDED,
+        mentor__person=mentor.person,
+        mentee__person=MemberFactory(email="ended@example.com", first_name="En", last_name="Ded").person,
     )
-    make_session(ended, starts_at=NOW + timedelta(hours=3))
+    SessionFactory(pairing=ended, starts_at=NOW + timedelta(hours=3))
     assert reminders.session_reminders_send(now=NOW) == 0
 
 
 def test_worker_killed_mid_batch_loses_and_duplicates_nothing(program, monkeypatch):
     pairs = make_pairs(program, 5, "kill")
     for pair in pairs:
-        make_session(pair, starts_at=NOW + timedelta(hours=5))
+        SessionFactory(pairing=pair, starts_at=NOW + timedelta(hours=5))
     real = reminders.notifications_send_bulk
     calls = {"n": 0}
 
@@ -115,7 +124,7 @@ def test_killed_after_notifying_but_before_marking_sends_nothing_twice(program, 
     notifications without the state, the keys stop a second notification."""
     pairs = make_pairs(program, 2, "mark")
     for pair in pairs:
-        make_session(pair, starts_at=NOW + timedelta(hours=5))
+        SessionFactory(pairing=pair, starts_at=NOW + timedelta(hours=5))
     reminders.session_reminders_send(now=NOW)
     MentoringSession.objects.update(reminded_sequence=None)  # as if the state update was lost
     assert reminders.session_reminders_send(now=NOW) == 0
@@ -129,14 +138,14 @@ def test_killed_after_notifying_but_before_marking_sends_nothing_twice(program, 
 def quiet_pairing(program, *, days, prefix="quiet"):
     pair = make_pairs(program, 1, prefix)[0]
     Pairing.objects.filter(pk=pair.pk).update(started_at=NOW - timedelta(days=days + 30))
-    make_session(pair, starts_at=NOW - timedelta(days=days), status=MentoringSession.Status.HELD)
+    SessionFactory(pairing=pair, starts_at=NOW - timedelta(days=days), held=True)
     return pair
 
 
-def test_nudges_at_the_threshold_and_at_twice_it_with_hr_told_once(
+def test_nudges_when_overdue_and_again_when_long_overdue_with_hr_told_once(
     program, hr_admin, django_capture_on_commit_callbacks
 ):
-    program.inactivity_threshold_days = 14
+    program.cadence_days = 14
     program.save()
     fresh = quiet_pairing(program, days=3, prefix="fresh")
     quiet = quiet_pairing(program, days=15)
@@ -165,7 +174,7 @@ def test_nudges_at_the_threshold_and_at_twice_it_with_hr_told_once(
 def test_a_logged_session_starts_a_new_quiet_spell(program):
     pair = quiet_pairing(program, days=15)
     reminders.inactivity_nudges_send(now=NOW)
-    make_session(pair, starts_at=NOW - timedelta(days=1), status=MentoringSession.Status.HELD)
+    SessionFactory(pairing=pair, starts_at=NOW - timedelta(days=1), held=True)
     assert reminders.inactivity_nudges_send(now=NOW + timedelta(days=5)) == 0
     assert reminders.inactivity_nudges_send(now=NOW + timedelta(days=14)) == 2
 
@@ -208,10 +217,10 @@ def test_nudge_sweep_killed_mid_batch_then_rerun(program, monkeypatch):
 
 
 def test_overdue_action_item_owner_told_once(pairing, mentee, mentor):
-    session = make_session(pairing, days=-10, status=MentoringSession.Status.HELD)
-    overdue = make_action_item(session, owner=mentee.person, due_in_days=-2, title="Send the deck")
-    make_action_item(session, owner=mentor.person, due_in_days=3)  # not due yet
-    make_action_item(session, owner=mentor.person, due_in_days=-2, done_at=timezone.now())  # done
+    session = SessionFactory(pairing=pairing, days=-10, held=True)
+    overdue = ActionItemFactory(session=session, owner=mentee.person, due_in_days=-2, title="Send the deck")
+    ActionItemFactory(session=session, owner=mentor.person, due_in_days=3)  # not due yet
+    ActionItemFactory(session=session, owner=mentor.person, due_in_days=-2, done_at=timezone.now())  # done
 
     assert reminders.action_item_overdue_reminders_send() == 1
     assert reminders.action_item_overdue_reminders_send() == 0
@@ -237,9 +246,9 @@ def sweep_queries(now):
 def test_sweep_query_count_does_not_grow_with_pairings(program, hr_admin, size):
     for pair in make_pairs(program, size, f"scale{size}"):
         Pairing.objects.filter(pk=pair.pk).update(started_at=NOW - timedelta(days=40))
-        make_session(pair, starts_at=NOW + timedelta(hours=3))
-        held = make_session(pair, starts_at=NOW - timedelta(days=30), status=MentoringSession.Status.HELD)
-        make_action_item(held, due_in_days=-40)
+        SessionFactory(pairing=pair, starts_at=NOW + timedelta(hours=3))
+        held = SessionFactory(pairing=pair, starts_at=NOW - timedelta(days=30), held=True)
+        ActionItemFactory(session=held, due_in_days=-40)
     ActionItem.objects.update(due_date=(NOW - timedelta(days=2)).date())
     # Every sweep has work to do; the count is the same for 2 pairings and for 12.
     assert sweep_queries(NOW) == 31

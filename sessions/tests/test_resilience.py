@@ -9,10 +9,12 @@ from django.utils import timezone
 
 from core.models import DeferredTask, Notification
 from core.tasks import deferred_tasks_requeue
+from matching.tests.factories import PairingFactory
 from mentorship.tests.broker import broker_down
+from people.tests.factories import MemberFactory
 from sessions import reminders
 from sessions.models import MentoringSession
-from sessions.tests.helpers import make_pairing, make_session, make_user
+from sessions.tests.factories import SessionFactory
 from sessions.tests.test_logging import log_data
 from surveys.models import SurveyInvitation
 from surveys.tests.factories import SurveyFactory
@@ -54,11 +56,14 @@ def test_logging_a_session_while_the_broker_is_down_saves_it_and_emails_once_it_
 
 
 def test_a_reminder_sweep_finishes_every_batch_while_the_broker_is_down(program, pairing):
-    other = make_pairing(
-        program=program, mentor=make_user("ann@example.com", "Ann"), mentee=make_user("ben@example.com", "Ben")
+    other = PairingFactory(
+        active=True,
+        program=program,
+        mentor__person=MemberFactory(email="ann@example.com", first_name="Ann").person,
+        mentee__person=MemberFactory(email="ben@example.com", first_name="Ben").person,
     )
     for each in (pairing, other):
-        make_session(each, starts_at=timezone.now() + timedelta(hours=20))
+        SessionFactory(pairing=each, starts_at=timezone.now() + timedelta(hours=20))
 
     with broker_down():
         assert reminders.session_reminders_send(batch_size=1) == 4  # two batches, both done

@@ -3,14 +3,16 @@
 import pytest
 
 from core.models import Notification
+from goals.tests.factories import GoalFactory
+from matching.tests.factories import PairingFactory
+from people.tests.factories import MemberFactory
 from sessions.models import Resource
-from sessions.tests.helpers import count_queries, make_goal, make_pairing, make_user
 
 pytestmark = pytest.mark.django_db
 
 
 def test_mentor_recommends_a_resource_for_a_goal_and_the_mentee_is_told(client, pairing, mentor, mentee):
-    goal = make_goal(pairing.mentee, title="Speak at a conference")
+    goal = GoalFactory(enrollment=pairing.mentee, title="Speak at a conference")
     client.force_login(mentor)
     response = client.post(
         f"/mentoring/pairings/{pairing.pk}/resources/new/",
@@ -44,8 +46,13 @@ def test_mentor_recommends_a_resource_for_a_goal_and_the_mentee_is_told(client, 
 )
 def test_bad_resource_input_is_a_form_error(client, program, pairing, mentor, data, field):
     if data.get("goal") == "foreign":
-        other = make_pairing(program=program, mentor=make_user("a@example.com"), mentee=make_user("b@example.com"))
-        data = {**data, "goal": make_goal(other.mentee).pk}
+        other = PairingFactory(
+            active=True,
+            program=program,
+            mentor__person=MemberFactory(email="a@example.com").person,
+            mentee__person=MemberFactory(email="b@example.com").person,
+        )
+        data = {**data, "goal": GoalFactory(enrollment=other.mentee).pk}
     client.force_login(mentor)
     response = client.post(f"/mentoring/pairings/{pairing.pk}/resources/new/", data)
     assert response.status_code == 200
@@ -83,11 +90,11 @@ def test_another_pairings_resource_is_a_404(client, hr_browser, pairing, outside
     assert client.get(f"/mentoring/pairings/{pairing.pk}/resources/new/").status_code == 404
 
 
-def test_resource_form_query_count_is_constant(client, pairing, mentor):
+def test_resource_form_query_count_is_constant(count_queries, client, pairing, mentor):
     client.force_login(mentor)
     url = f"/mentoring/pairings/{pairing.pk}/resources/new/"
     few = count_queries(client, url)
     for i in range(10):
-        make_goal(pairing.mentee, title=f"Goal {i}")
+        GoalFactory(enrollment=pairing.mentee, title=f"Goal {i}")
         Resource.objects.create(pairing=pairing, title=f"R{i}", kind="article", recommended_by=mentor)
     assert count_queries(client, url) == few

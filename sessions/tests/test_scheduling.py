@@ -9,7 +9,7 @@ from django.utils import timezone
 from core.models import Notification
 from matching.models import Pairing
 from sessions.models import MentoringSession
-from sessions.tests.helpers import count_queries, make_session
+from sessions.tests.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def test_bad_schedule_input_is_a_form_error_and_nothing_is_saved(client, pairing
 
 
 def test_reschedule_bumps_the_sequence_and_notifies_again_each_time(client, pairing, mentor, mentee):
-    session = make_session(pairing, days=5)
+    session = SessionFactory(pairing=pairing, days=5)
     client.force_login(mentee)
     for attempt, hour in enumerate(["10:00", "11:00"], start=1):
         response = client.post(
@@ -104,14 +104,14 @@ def test_reschedule_bumps_the_sequence_and_notifies_again_each_time(client, pair
 
 
 def test_reschedule_form_shows_the_current_time_in_the_viewers_zone(client, pairing, mentee):
-    session = make_session(pairing, starts_at=datetime(2031, 3, 4, 14, 0, tzinfo=ZoneInfo("UTC")))
+    session = SessionFactory(pairing=pairing, starts_at=datetime(2031, 3, 4, 14, 0, tzinfo=ZoneInfo("UTC")))
     client.force_login(mentee)
     form = client.get(f"/mentoring/sessions/{session.pk}/reschedule/").context["form"]
     assert str(form.initial["start_time"]) == "09:00:00"
 
 
 def test_cancel_notifies_the_other_person(client, pairing, mentor, mentee):
-    session = make_session(pairing)
+    session = SessionFactory(pairing=pairing)
     client.force_login(mentor)
     assert client.get(f"/mentoring/sessions/{session.pk}/cancel/").status_code == 200
     response = client.post(f"/mentoring/sessions/{session.pk}/cancel/", {"reason": "I'm travelling"})
@@ -128,7 +128,7 @@ def test_cancel_notifies_the_other_person(client, pairing, mentor, mentee):
 
 
 def test_cancel_reason_too_long_is_a_form_error(client, pairing, mentor):
-    session = make_session(pairing)
+    session = SessionFactory(pairing=pairing)
     client.force_login(mentor)
     response = client.post(f"/mentoring/sessions/{session.pk}/cancel/", {"reason": "x" * 1001})
     assert response.status_code == 200 and response.context["form"].errors["reason"]
@@ -145,7 +145,7 @@ def test_cancel_reason_too_long_is_a_form_error(client, pairing, mentor):
     ],
 )
 def test_another_pairings_scheduling_urls_are_404s(client, hr_browser, pairing, outsider, url):
-    session = make_session(pairing)
+    session = SessionFactory(pairing=pairing)
     url = url.format(pairing=pairing.pk, session=session.pk)
     client.force_login(outsider)
     assert client.get(url).status_code == 404
@@ -175,18 +175,18 @@ def test_a_proposed_pairing_has_no_page_yet(client, pairing, mentor):
 @pytest.mark.parametrize(
     "url", ["/mentoring/pairings/{pairing}/schedule/", "/mentoring/sessions/{session}/reschedule/"]
 )
-def test_schedule_form_query_count_is_constant(client, pairing, mentor, url):
-    session = make_session(pairing)
+def test_schedule_form_query_count_is_constant(count_queries, client, pairing, mentor, url):
+    session = SessionFactory(pairing=pairing)
     client.force_login(mentor)
     url = url.format(pairing=pairing.pk, session=session.pk)
     few = count_queries(client, url)
     for i in range(15):
-        make_session(pairing, days=20 + i)
+        SessionFactory(pairing=pairing, days=20 + i)
     assert count_queries(client, url) == few
 
 
 def test_bad_reschedule_input_is_a_form_error_and_nothing_changes(client, pairing, mentor, mentee):
-    session = make_session(pairing, days=5)
+    session = SessionFactory(pairing=pairing, days=5)
     before = session.starts_at
     client.force_login(mentor)
     for overrides in ({"end_time": "14:00"}, {"date": "2020-02-02"}, {"format": "in_person", "place": ""}):

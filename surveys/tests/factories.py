@@ -6,8 +6,15 @@ from django.utils import timezone
 from matching.models import Pairing
 from people.tests.factories import PersonFactory, UserFactory
 from programs.models import Program, Role
-from programs.tests.factories import EnrollmentFactory, ProgramFactory
-from surveys.models import Survey, SurveyInstance, SurveyInvitation, SurveyQuestion
+from programs.tests.factories import EnrollmentFactory, ProgramFactory, days_ago
+from surveys.models import (
+    Survey,
+    SurveyAnswer,
+    SurveyInstance,
+    SurveyInvitation,
+    SurveyQuestion,
+    SurveyResponse,
+)
 
 
 class RunningProgramFactory(ProgramFactory):
@@ -19,6 +26,7 @@ class RunningProgramFactory(ProgramFactory):
 class SurveyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Survey
+        skip_postgeneration_save = True
 
     program = factory.SubFactory(RunningProgramFactory)
     title = factory.Sequence(lambda n: f"Survey {n}")
@@ -27,6 +35,18 @@ class SurveyFactory(factory.django.DjangoModelFactory):
     open_days = 14
     reminder_days = 3
     status = Survey.Status.ACTIVE
+
+    class Params:
+        # "Pulse": a rating question ("How useful?"), then an NPS one ("Recommend?").
+        pulse = factory.Trait(
+            title="Pulse",
+            rating=factory.RelatedFactory(
+                "surveys.tests.factories.SurveyQuestionFactory", "survey", kind="rating", text="How useful?", order=1
+            ),
+            nps=factory.RelatedFactory(
+                "surveys.tests.factories.SurveyQuestionFactory", "survey", kind="nps", text="Recommend?", order=2
+            ),
+        )
 
 
 class SurveyQuestionFactory(factory.django.DjangoModelFactory):
@@ -84,3 +104,69 @@ def open_round(survey, enrollments, *, now=None, days_open=14, occurrence=None, 
         for e in enrollments
     ]
     return instance, invitations
+
+
+class SurveyInstanceFactory(factory.django.DjangoModelFactory):
+    """A round opened ``days_ago``, open for 14 days, with its reminder 3 days before closing."""
+
+    class Meta:
+        model = SurveyInstance
+
+    survey = factory.SubFactory(SurveyFactory)
+    occurrence = factory.Sequence(lambda n: f"test:{n}")
+    opens_at = factory.LazyAttribute(lambda o: days_ago(o.days_ago))
+    occurs_on = factory.LazyAttribute(lambda o: timezone.localdate(o.opens_at))
+    closes_at = factory.LazyAttribute(lambda o: o.opens_at + datetime.timedelta(days=14))
+    remind_at = factory.LazyAttribute(lambda o: o.opens_at + datetime.timedelta(days=11))
+
+    class Params:
+        days_ago = 12
+
+
+class SurveyInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SurveyInvitation
+        django_get_or_create = ("instance", "enrollment")
+
+    instance = factory.SubFactory(SurveyInstanceFactory)
+    enrollment = factory.SubFactory(EnrollmentFactory, program=factory.SelfAttribute("..instance.survey.program"))
+    role = factory.SelfAttribute("enrollment.role")
+
+
+def _invitation_answered(instance, enrollment) -> SurveyInvitation:
+    invitation = SurveyInvitationFactory(instance=instance, enrollment=enrollment)
+    if not invitation.answered:
+        invitation.answered = True
+        invitation.save(update_fields=["answered"])
+    return invitation
+
+
+class SurveyResponseFactory(factory.django.DjangoModelFactory):
+    """The answers of ``enrollment`` (invited if they were not) in a round, submitted
+    ``days_ago``; attributed to their invitation unless ``anonymous``. ``answers``: question ->
+    number."""
+
+    class Meta:
+        model = SurveyResponse
+        exclude = ("answered_invitation",)
+        skip_postgeneration_save = True
+
+    class Params:
+        enrollment = factory.SubFactory(EnrollmentFactory, mentee=True)
+        days_ago = 10
+        anonymous = False
+
+    instance = factory.SubFactory(SurveyInstanceFactory)
+    survey = factory.SelfAttribute("instance.survey")
+    answered_invitation = factory.LazyAttribute(lambda o: _invitation_answered(o.instance, o.enrollment))
+    invitation = factory.LazyAttribute(lambda o: None if o.anonymous else o.answered_invitation)
+    edit_key_hash = factory.LazyAttribute(lambda o: "k" * 64 if o.anonymous else "")
+    role = factory.SelfAttribute("enrollment.role")
+    submitted_on = factory.LazyAttribute(lambda o: timezone.localdate(days_ago(o.days_ago)))
+
+    @factory.post_generation
+    def answers(obj, create, extracted, **kwargs):
+        if create and extracted:
+            SurveyAnswer.objects.bulk_create(
+                SurveyAnswer(response=obj, question=question, number=number) for question, number in extracted.items()
+            )
