@@ -71,7 +71,7 @@ def build(pairings: int, *, seed: int = 1) -> None:
         start_date=today - timedelta(days=120),
         end_date=today + timedelta(days=120),
         status=Program.Status.RUNNING,
-        inactivity_threshold_days=14,
+        cadence_days=14,
     )
     User.objects.create(email="bench-hr@example.com", is_hr_admin=True, password="!")
     zones = ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Sydney", "UTC"]
@@ -171,9 +171,9 @@ def naive_sweep(pairing_ids, *, now) -> None:
         people = [p for p in (mentor, mentee) if p.user_id]
         last = pairing.sessions.filter(status="held").order_by("-starts_at").first()
         since = last.starts_at if last else pairing.started_at
-        threshold = pairing.program.inactivity_threshold_days
+        threshold = pairing.program.cadence_days
         quiet = now - since
-        level = 2 if quiet >= timedelta(days=2 * threshold) else 1 if quiet >= timedelta(days=threshold) else 0
+        level = 2 if quiet > timedelta(days=2 * threshold) else 1 if quiet > timedelta(days=threshold) else 0
         if level:
             for person in people:
                 notification_send(

@@ -55,7 +55,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     TextChoices,
     Window,
 )
@@ -65,15 +64,15 @@ from django.utils import timezone
 from goals.models import Goal, GoalEvent
 from matching.models import Pairing
 from programs.models import Program
-from sessions.models import MentoringSession
+from sessions import activity
 from surveys.models import SurveyAnswer, SurveyQuestion
 
 #: Goals are expected within this many days of a pairing's start.
 GOAL_GRACE_DAYS = 28
 #: A 1-5 rating at or below this is a warning sign.
 LOW_RATING = 2
-#: Twice the cadence without a session is a sign on its own.
-LONG_OVERDUE_FACTOR = 2
+#: Twice the cadence without a session is a sign on its own (the rule of ``sessions.activity``).
+LONG_OVERDUE_FACTOR = activity.LONG_OVERDUE_FACTOR
 
 
 class Health(TextChoices):
@@ -119,22 +118,6 @@ def active_at_q(moment: datetime) -> Q:
 
 def pairings_active_at(*, program: Program, moment: datetime) -> QuerySet[Pairing]:
     return Pairing.objects.filter(active_at_q(moment), program=program)
-
-
-def last_held_session_before(moment: datetime) -> Subquery:
-    return Subquery(
-        MentoringSession.objects.filter(
-            pairing_id=OuterRef("pk"), status=MentoringSession.Status.HELD, starts_at__lte=moment
-        )
-        .order_by("-starts_at")
-        .values("starts_at")[:1],
-        output_field=DateTimeField(),
-    )
-
-
-def quiet_since(moment: datetime) -> Coalesce:
-    """Since when a pairing has had no held session (as of ``moment``): its last one, else its start."""
-    return Coalesce(last_held_session_before(moment), "started_at", "created_at", output_field=DateTimeField())
 
 
 def _started() -> Coalesce:
@@ -224,7 +207,7 @@ def pairing_health_facts(
     day = timezone.localdate(moment, timezone.get_default_timezone())
     return scope.annotate(
         health_start=_started(),
-        quiet_since=quiet_since(moment),
+        quiet_since=activity.quiet_since(moment),
         mentor_low_rating=_fact(Q(pk__in=_low_rated(scope, program=program, side="mentor", day=day, people=people))),
         mentee_low_rating=_fact(Q(pk__in=_low_rated(scope, program=program, side="mentee", day=day, people=people))),
         has_goal=Exists(_goals_of_mentee(moment)),
@@ -264,9 +247,8 @@ def health_signs(
 
     The level adds up points: long overdue 2, overdue 1, a low rating 2, a goal sign 1; 2 or
     more is "at risk"."""
-    cadence = timedelta(days=cadence_days)
-    overdue = quiet_since < moment - cadence
-    long_overdue = quiet_since < moment - LONG_OVERDUE_FACTOR * cadence
+    quiet = activity.quiet_level(quiet_since=quiet_since, moment=moment, cadence_days=cadence_days)
+    overdue, long_overdue = quiet >= activity.OVERDUE, quiet == activity.LONG_OVERDUE
     goals_due = health_start < moment - timedelta(days=GOAL_GRACE_DAYS)
     points = (2 if long_overdue else 1 if overdue else 0) + (2 if low_rating else 0)
     points += 1 if goals_due and not goal_moved else 0
@@ -301,12 +283,11 @@ def health_due_at(
     ``signs`` (computed at some moment): the pair becomes overdue, long overdue, or reaches the
     goal grace period without a moved goal. None if time alone changes nothing any more. A sign
     turns on just after its threshold, so the answer holds until this moment included."""
-    cadence = timedelta(days=cadence_days)
     thresholds = []
     if not signs.overdue:
-        thresholds.append(quiet_since + cadence)
+        thresholds.append(quiet_since + activity.overdue_after(cadence_days))
     if not signs.long_overdue:
-        thresholds.append(quiet_since + LONG_OVERDUE_FACTOR * cadence)
+        thresholds.append(quiet_since + activity.long_overdue_after(cadence_days))
     goals_due_from = health_start + timedelta(days=GOAL_GRACE_DAYS)
     # The end of the grace period matters unless a goal has moved; once over, a goal sign shows.
     if (not has_goal or not goal_moved) and not (signs.no_goals or signs.no_progress):

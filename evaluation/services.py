@@ -19,11 +19,8 @@ from typing import NamedTuple
 from django.db import transaction
 from django.db.models import Q
 from django.forms.models import model_to_dict
-from django.urls import reverse
 from django.utils import timezone
 
-from core.errors import ServiceError
-from core.notifications import notification_send
 from evaluation.health import (
     FACTS,
     health_due_at,
@@ -33,17 +30,13 @@ from evaluation.health import (
     pairings_active_at,
 )
 from evaluation.models import PairHealth, ProgramHealthState, ProgramSnapshot
-from evaluation.selectors import nudge_key, program_snapshot_compute, site_today
+from evaluation.selectors import program_snapshot_compute
 from matching.models import Pairing
 from programs.models import Program
 
 SNAPSHOT_FIELDS = [
     f.name for f in ProgramSnapshot._meta.concrete_fields if f.name not in ("id", "program", "date", "computed_at")
 ]
-
-
-class NudgeError(ServiceError):
-    """A nudge the rules don't allow. The message is shown to HR."""
 
 
 def programs_to_evaluate() -> list[Program]:
@@ -86,43 +79,6 @@ def program_backfill(*, program: Program, days: Iterable[date], now: datetime | 
     """Store snapshots for past days, each computed "as of" that day from the history."""
     now = now or timezone.now()
     return [program_evaluate(program=program, as_of=day, now=now) for day in sorted(set(days))]
-
-
-def pairing_health_nudge(*, pairing: Pairing, user, now: datetime | None = None) -> int:
-    """HR's one-click nudge: tell both people of an active pairing it is time to meet.
-
-    One notification per person, pairing and day (the key carries the day), so a double
-    click or a second HR admin nudges nobody twice. The message says nothing of why the
-    pair was flagged (a low survey rating must not be traced back). Returns how many
-    people were notified now (0 if they already were today).
-    """
-    if not user.is_hr_admin:
-        raise NudgeError("Only HR admins can nudge a pair.")
-    if pairing.status != Pairing.Status.ACTIVE:
-        raise NudgeError("Only active pairings can be nudged.")
-    now = now or timezone.now()
-    day = site_today(now)
-    program = pairing.program
-    url = reverse("mentoring_sessions:pairing_detail", args=[pairing.pk])
-    sent = 0
-    for enrollment, other in ((pairing.mentor, pairing.mentee), (pairing.mentee, pairing.mentor)):
-        recipient = enrollment.person.user
-        if recipient is None:
-            continue
-        notification = notification_send(
-            recipient=recipient,
-            kind="health-nudge",
-            title=f"Time to meet {other.person.first_name}?",
-            body=(
-                f"The {program.name} team is checking in: pairs get the most from the program when they meet "
-                f"every {program.cadence_days} days. Book your next session with {other.person.full_name}, "
-                "and tell the program team if something gets in the way."
-            ),
-            key=nudge_key(pairing_id=pairing.pk, day=day, user_id=recipient.pk),
-            url=url,
-        )
-        sent += notification is not None
-    return sent
 
 
 # --- Stored pair health ----------------------------------------------------------------

@@ -20,10 +20,11 @@ from core.exports import csv_response
 from core.jobs import task_queue_on_commit
 from core.permissions import hr_admin_required
 from evaluation import diversity as diversity_figures
-from evaluation import exports, selectors, services, tasks
+from evaluation import exports, selectors, tasks
 from evaluation.forms import HealthFilterForm, TrendForm
 from evaluation.health import RULE_SUMMARY, Health
 from people import privacy
+from sessions import nudges
 
 T = "evaluation/"
 HEALTH_PAGE_SIZE = 50
@@ -117,8 +118,8 @@ def pairing_nudge(request, slug, pk):
     if pairing is None:
         raise Http404("No such active pairing in this program.")
     try:
-        sent = services.pairing_health_nudge(pairing=pairing, user=request.user)
-    except services.NudgeError as error:
+        sent = nudges.pairing_nudge(pairing=pairing, user=request.user)
+    except nudges.NudgeError as error:
         messages.error(request, str(error))
     else:
         names = f"{pairing.mentor.person.full_name} and {pairing.mentee.person.full_name}"

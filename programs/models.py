@@ -97,14 +97,15 @@ class Program(models.Model):
     start_date = models.DateField()
     end_date = models.DateField()
     cadence_days = models.PositiveSmallIntegerField(
-        "Meeting cadence (days)", default=14, validators=[MinValueValidator(1), MaxValueValidator(90)]
-    )
-    inactivity_threshold_days = models.PositiveSmallIntegerField(
-        "Nudge after (days without a session)",
+        "Meeting cadence (days)",
         default=14,
-        validators=[MinValueValidator(1), MaxValueValidator(180)],
-        help_text="An active pair with no held session for this long is nudged; at twice as long, again and HR.",
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="Pairs should meet at least this often. A pair with no session for longer is nudged; "
+        "at twice as long, again and HR is told. Pair health uses the same rule.",
     )
+    #: No longer read: nudges follow the cadence (``sessions.activity``). Kept one release so the
+    #: previous release's code keeps working during an upgrade (README *Upgrade*); dropped next.
+    inactivity_threshold_days = models.PositiveSmallIntegerField(default=14, editable=False)
     default_mentor_capacity = models.PositiveSmallIntegerField(
         default=2, validators=[MinValueValidator(1), MaxValueValidator(20)]
     )

@@ -273,14 +273,24 @@ class CalendarFeed(models.Model):
 
 
 class InactivityNudge(models.Model):
-    """A pairing was nudged for having no held session since ``since`` (level 1 at the
-    program's threshold, level 2 at twice it, when HR is told as well)."""
+    """A pairing was nudged for having no held session since ``since``: by the sweep (level 1
+    when overdue, level 2 when long overdue, when HR is told as well: ``sessions.activity``)
+    or by an HR admin's one-click nudge (``sent_by``; level 1, or 2 if long overdue then).
+    The sweep reads these rows, so a pair HR nudged is not nudged again for the same spell."""
 
     pairing = models.ForeignKey("matching.Pairing", on_delete=models.CASCADE, related_name="inactivity_nudges")
     since = models.DateTimeField(help_text="The last held session (or the pairing's start) at the time.")
     level = models.PositiveSmallIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
     hr_notified_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The HR admin who nudged the pair (empty: the nightly sweep).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -28,9 +28,9 @@ from core.notifications import notification_emails_queue, notifications_send_bul
 from matching.models import Pairing
 from people.models import User
 from programs.models import Program
+from sessions import activity
 from sessions.localtime import when_text
 from sessions.models import ActionItem, InactivityNudge, MentoringSession, SessionFormat
-from sessions.selectors import nudge_level_for_quiet_spell, quiet_since
 
 logger = logging.getLogger(__name__)
 
@@ -138,21 +138,12 @@ def session_reminders_send(*, now: datetime | None = None, batch_size: int = BAT
 # --- Inactivity nudges -------------------------------------------------------------------
 
 
-def _nudge_level(quiet_for: timedelta, threshold_days: int) -> int:
-    if quiet_for >= timedelta(days=2 * threshold_days):
-        return 2
-    if quiet_for >= timedelta(days=threshold_days):
-        return 1
-    return 0
-
-
 def inactive_pairings(*, now: datetime) -> list[dict]:
-    """Active pairings of running programs whose last held session (or start) is older than
-    their program's threshold, with the highest nudge already sent for that quiet spell.
-    One query (plus one for the thresholds), whatever the number of pairings."""
-    thresholds = dict(
-        Program.objects.filter(status=Program.Status.RUNNING).values_list("pk", "inactivity_threshold_days")
-    )
+    """Active pairings of running programs overdue by the rule of ``sessions.activity`` (no
+    held session for longer than the program's cadence), with the highest nudge already
+    recorded for that quiet spell (the sweep's or HR's). One query (plus one for the
+    cadences), whatever the number of pairings."""
+    thresholds = dict(Program.objects.filter(status=Program.Status.RUNNING).values_list("pk", "cadence_days"))
     if not thresholds:
         return []
     fields = ["pk", "program_id", "since", "nudged_level"]
@@ -164,15 +155,15 @@ def inactive_pairings(*, now: datetime) -> list[dict]:
         ]
     rows = (
         Pairing.objects.filter(status=Pairing.Status.ACTIVE, program_id__in=list(thresholds))
-        .annotate(since=quiet_since())
-        .filter(since__lt=now - timedelta(days=min(thresholds.values())))
-        .annotate(nudged_level=nudge_level_for_quiet_spell("since"))
+        .annotate(since=activity.quiet_since())
+        .filter(since__lt=now - activity.overdue_after(min(thresholds.values())))
+        .annotate(nudged_level=activity.nudge_level_for_quiet_spell("since"))
         .order_by("pk")
         .values(*fields)
     )
     due = []
     for row in rows:
-        level = _nudge_level(now - row["since"], thresholds[row["program_id"]])
+        level = activity.quiet_level(quiet_since=row["since"], moment=now, cadence_days=thresholds[row["program_id"]])
         if level > (row["nudged_level"] or 0):
             row["level"] = level
             row["threshold_days"] = thresholds[row["program_id"]]
@@ -212,9 +203,9 @@ def _nudge_items(row: dict, *, now: datetime) -> list[dict]:
 
 
 def inactivity_nudges_send(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
-    """Nudge both people of an active pairing quiet for the program's threshold, again at
-    twice the threshold, when HR admins are told too. A sweep that finds a pairing already
-    past twice the threshold sends only the second nudge. Returns notifications created."""
+    """Nudge both people of an active pairing overdue (quiet for longer than the program's
+    cadence), again when long overdue (twice the cadence), when HR admins are told too. A
+    sweep that finds a pairing already long overdue sends only the second nudge. Returns notifications created."""
     now = now or timezone.now()
     created = 0
     for chunk in _chunks(inactive_pairings(now=now), batch_size):
@@ -249,7 +240,7 @@ def _inactivity_hr_digests_send(*, now: datetime) -> int:
             "pairing__program_id",
             "pairing__program__name",
             "pairing__program__slug",
-            "pairing__program__inactivity_threshold_days",
+            "pairing__program__cadence_days",
         )
         .annotate(newest=Max("pk"))
     )
@@ -263,7 +254,7 @@ def _inactivity_hr_digests_send(*, now: datetime) -> int:
             level=2, hr_notified_at__isnull=True, pk__lte=newest, pairing__program_id=program_id
         )
         count = rows.count()
-        quiet_days = 2 * group["pairing__program__inactivity_threshold_days"]
+        quiet_days = activity.long_overdue_after(group["pairing__program__cadence_days"]).days
         url = reverse("mentoring_sessions:oversight") + f"?program={group['pairing__program__slug']}&quiet=1"
         items = [
             {

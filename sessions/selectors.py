@@ -16,10 +16,10 @@ from goals.models import Goal
 from goals.selectors import goals_in_display_order
 from matching.models import Pairing
 from programs.models import Enrollment, Program, Role
+from sessions import activity
 from sessions.models import (
     ActionItem,
     CalendarFeed,
-    InactivityNudge,
     MentoringSession,
     PrivateNote,
     Resource,
@@ -88,31 +88,6 @@ def viewer_sees_goals(*, pairing, user) -> bool:
 # --- Counts shared by "My pairings", the HR page and the reminder sweeps ------------------
 
 
-def last_held_session_at():
-    """Subquery: the start of the pairing's latest held session (index-backed)."""
-    return Subquery(
-        MentoringSession.objects.filter(pairing_id=OuterRef("pk"), status=Status.HELD)
-        .order_by("-starts_at")
-        .values("starts_at")[:1],
-        output_field=DateTimeField(),
-    )
-
-
-def quiet_since():
-    """Since when a pairing has been quiet: its last held session, else its start."""
-    return Coalesce(last_held_session_at(), "started_at", "created_at", output_field=DateTimeField())
-
-
-def nudge_level_for_quiet_spell(since_annotation: str = "quiet_since"):
-    """Subquery: the highest inactivity nudge sent for the pairing's current quiet spell (or None)."""
-    return Subquery(
-        InactivityNudge.objects.filter(pairing_id=OuterRef("pk"), since=OuterRef(since_annotation))
-        .order_by("-level")
-        .values("level")[:1],
-        output_field=IntegerField(),
-    )
-
-
 def _count(queryset, outer="pk"):
     return Coalesce(
         Subquery(
@@ -133,7 +108,7 @@ def _with_activity(queryset: QuerySet[Pairing], *, now: datetime) -> QuerySet[Pa
     sessions = MentoringSession.objects.all()
     return queryset.annotate(
         sessions_held=_count(sessions.filter(status=Status.HELD)),
-        last_session_at=last_held_session_at(),
+        last_session_at=activity.last_held_session_at(),
         next_session_at=Subquery(
             sessions.filter(pairing_id=OuterRef("pk"), status=Status.SCHEDULED, starts_at__gte=now)
             .order_by("starts_at")
@@ -312,7 +287,7 @@ def pairings_for_oversight(*, programs: QuerySet[Program], now: datetime | None 
             "ended_at",
             "program__name",
             "program__slug",
-            "program__inactivity_threshold_days",
+            "program__cadence_days",
             "mentor__person__first_name",
             "mentor__person__last_name",
             "mentee__person__first_name",
@@ -321,8 +296,8 @@ def pairings_for_oversight(*, programs: QuerySet[Program], now: datetime | None 
     )
     goals = Goal.objects.filter(enrollment_id=OuterRef("mentee_id")).order_by().values("enrollment_id")
     return _with_activity(queryset, now=now).annotate(
-        quiet_since=quiet_since(),
-        nudge_level=nudge_level_for_quiet_spell(),
+        quiet_since=activity.quiet_since(),
+        nudge_level=activity.nudge_level_for_quiet_spell(),
         goals_total=Coalesce(Subquery(goals.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0),
         goals_achieved=Coalesce(
             Subquery(

@@ -23,6 +23,7 @@ from evaluation.health import (
 from evaluation.models import PairHealth, ProgramHealthState
 from matching.models import Pairing
 from programs.models import Program
+from sessions.nudges import nudge_key
 
 
 @dataclass
@@ -31,11 +32,6 @@ class PairHealthRow:
     days_quiet: int | None
     reasons: list = field(default_factory=list)
     nudged_today: bool = False
-
-
-def nudge_key(*, pairing_id: int, day: date, user_id: int) -> str:
-    """One nudge per person, pairing and day: a double click (or a second HR admin) sends nothing more."""
-    return f"health-nudge:{pairing_id}:{day.isoformat()}:user:{user_id}"
 
 
 def site_today(now: datetime | None = None) -> date:

@@ -84,7 +84,7 @@ class ProgramForm(forms.ModelForm):
         self.fields["owners"].queryset = owner_candidates()
         self.fields["name"].widget.attrs["autofocus"] = True
         # Positive integer fields start at 0 in a form; these settings start at 1.
-        for name in ("cadence_days", "inactivity_threshold_days", "default_mentor_capacity"):
+        for name in ("cadence_days", "default_mentor_capacity"):
             field = self.fields[name]
             field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator)]
             field.validators.append(MinValueValidator(1))

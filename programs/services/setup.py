@@ -36,7 +36,6 @@ PROGRAM_SETTING_FIELDS = (
     "start_date",
     "end_date",
     "cadence_days",
-    "inactivity_threshold_days",
     "default_mentor_capacity",
     "matching_mode",
     "allow_mentors",

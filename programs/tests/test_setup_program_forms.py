@@ -24,7 +24,6 @@ def program_data(**overrides):
         "start_date": "2030-02-01",
         "end_date": "2030-08-01",
         "cadence_days": "14",
-        "inactivity_threshold_days": "21",
         "default_mentor_capacity": "2",
         "matching_mode": "hybrid",
         "allow_mentors": "on",
