@@ -18,6 +18,46 @@ class Notification(models.Model):
     twice, or a worker that dies and is retried, cannot tell anyone twice.
     """
 
+    class Kind(models.TextChoices):
+        """Every kind of notification the product sends (``notification_send`` refuses others).
+        Named for the event; the value is stored and part of idempotency keys: never rename one."""
+
+        # people
+        HR_ADMIN_GRANTED = "hr_admin_granted", "HR admin role granted"
+        HR_ADMIN_REVOKED = "hr_admin_revoked", "HR admin role revoked"
+        # programs
+        PROGRAM_STATUS = "program_status", "Program status changed"
+        PROGRAM_INVITATION = "program_invitation", "Invited to a program"
+        ENROLLMENT_APPROVED = "enrollment_approved", "Application approved"
+        ENROLLMENT_WAITLISTED = "enrollment_waitlisted", "Application waitlisted"
+        ENROLLMENT_DECLINED = "enrollment_declined", "Application declined"
+        # matching
+        MENTORSHIP_REQUEST = "mentorship_request", "Mentorship request received"
+        MENTORSHIP_REQUEST_ACCEPTED = "mentorship_request_accepted", "Mentorship request accepted"
+        MENTORSHIP_REQUEST_DECLINED = "mentorship_request_declined", "Mentorship request declined"
+        MENTORSHIP_REQUEST_EXPIRED = "mentorship_request_expired", "Mentorship request expired"
+        PAIRING_PROPOSED = "pairing_proposed", "Match proposed"
+        PAIRING_ACCEPTED = "pairing_accepted", "Match accepted by the other person"
+        PAIRING_CONFIRMED = "pairing_confirmed", "Match confirmed"
+        PAIRING_DECLINED = "pairing_declined", "Match declined"
+        PAIRING_ENDED = "pairing_ended", "Pairing ended"
+        # goals
+        GOAL_COMMENT = "goal_comment", "Comment on a goal"
+        # sessions
+        SESSION_SCHEDULED = "session_scheduled", "Session scheduled"
+        SESSION_RESCHEDULED = "session_rescheduled", "Session rescheduled"
+        SESSION_CANCELLED = "session_cancelled", "Session cancelled"
+        SESSION_LOGGED = "session_logged", "Session logged"
+        SESSION_REMINDER = "session_reminder", "Session reminder"
+        RESOURCE_RECOMMENDED = "resource_recommended", "Resource recommended"
+        ACTION_ITEM_OVERDUE = "action_item_overdue", "Action item overdue"
+        INACTIVITY_NUDGE = "inactivity_nudge", "No session for a while"
+        INACTIVITY_HR = "inactivity_hr", "Quiet pairs (HR)"
+        HEALTH_NUDGE = "health-nudge", "Nudge from the program team"
+        # surveys
+        SURVEY_INVITATION = "survey_invitation", "Survey to answer"
+        SURVEY_REMINDER = "survey_reminder", "Survey reminder"
+
     class EmailStatus(models.TextChoices):
         PENDING = "pending", "Pending"  # to send (again, from email_retry_at if set)
         SENDING = "sending", "Sending"  # claimed by a worker at email_claimed_at
@@ -26,7 +66,7 @@ class Notification(models.Model):
         SKIPPED = "skipped", "Not emailed"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=60)
+    kind = models.CharField(max_length=60, choices=Kind.choices)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=500, blank=True)

@@ -58,13 +58,20 @@ CLAIM_CHUNK = 20
 MARK_SENT_BACKOFF = (0.5, 1, 2, 4, 8, 15, 30)
 
 
+def _check_kind(kind) -> None:
+    if kind not in Notification.Kind.values:
+        raise ValueError(f"Unknown notification kind {kind!r}: add it to Notification.Kind.")
+
+
 def notification_send(*, recipient, kind: str, title: str, key: str, body: str = "", url: str = "", email: bool = True):
     """Notify ``recipient`` once for ``key``.
 
     Returns the new ``Notification``, or ``None`` when a notification with this
     key already exists (the event was already told: nothing is sent again).
-    The email is queued only after the surrounding transaction commits.
+    The email is queued only after the surrounding transaction commits. ``kind`` is one of
+    ``Notification.Kind`` (anything else is a programming error: ``ValueError``).
     """
+    _check_kind(kind)
     with transaction.atomic():
         notification, created = Notification.objects.get_or_create(
             idempotency_key=key,
@@ -287,6 +294,7 @@ def notifications_send_bulk(items, *, batch_size: int = 1000) -> list[int]:
         new_keys, rows = [], []
         created_at = connection.ops.adapt_datetimefield_value(timezone.now())
         for item in batch:
+            _check_kind(item["kind"])
             if item["key"] in existing:
                 continue
             existing.add(item["key"])

@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import Notification
 from core.notifications import notification_send
 from goals import signals
 from goals.models import Goal, GoalComment, GoalEvent, Milestone
@@ -303,7 +304,7 @@ def goal_comment_add(*, goal: Goal, user, body: str, now=None) -> GoalComment:
             continue
         notification_send(
             recipient=recipient,
-            kind="goal_comment",
+            kind=Notification.Kind.GOAL_COMMENT,
             key=f"goal-comment:{comment.pk}:{recipient.pk}",
             title=f"{author} commented on the goal “{goal.title}”",
             body=body[:500],

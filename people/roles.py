@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from core.errors import ServiceError
+from core.models import Notification
 from core.notifications import notification_send
 from people.models import Person, User
 
@@ -87,7 +88,7 @@ def hr_admin_grant(*, person: Person, by: User) -> User:
     logger.info("HR admin role granted to user %s by user %s", user.pk, by.pk)
     _tell(
         user,
-        kind="hr_admin_granted",
+        kind=Notification.Kind.HR_ADMIN_GRANTED,
         title="You are now an HR admin",
         body=f"{by} made you an HR admin: you can now set up programs, import people, run matching "
         "and see every program. People and Programs are in the menu.",
@@ -116,7 +117,7 @@ def hr_admin_revoke(*, user: User, by: User, own: bool = False) -> User:
     who = "You" if user.pk == by.pk else str(by)
     _tell(
         user,
-        kind="hr_admin_revoked",
+        kind=Notification.Kind.HR_ADMIN_REVOKED,
         title="You are no longer an HR admin",
         body=f"{who} removed your HR admin role. Your own mentoring, if any, is unchanged.",
         url="/",

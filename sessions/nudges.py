@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import ServiceError
+from core.models import Notification
 from core.notifications import notification_send
 from matching.models import Pairing
 from sessions import activity
@@ -67,7 +68,7 @@ def pairing_nudge(*, pairing: Pairing, user, now: datetime | None = None) -> int
                 continue
             notification = notification_send(
                 recipient=recipient,
-                kind="health-nudge",
+                kind=Notification.Kind.HEALTH_NUDGE,
                 title=f"Time to meet {other.person.first_name}?",
                 body=(
                     f"The {program.name} team is checking in: pairs get the most from the program when they meet "

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.bulk import insert_ignoring_conflicts
+from core.models import Notification
 from core.notifications import notification_emails_queue, notifications_send_bulk
 from matching.models import Pairing
 from people.models import User
@@ -115,7 +116,7 @@ def session_reminders_send(*, now: datetime | None = None, batch_size: int = BAT
                 items.append(
                     {
                         "recipient_id": user_id,
-                        "kind": "session_reminder",
+                        "kind": Notification.Kind.SESSION_REMINDER,
                         "key": f"session-reminder:{row['pk']}:v{row['sequence']}:{user_id}",
                         "title": f"Mentoring with {other_name} {when_text(row['starts_at'], zone, now=now)}",
                         "body": f"{body} · {where}" if where else body,
@@ -192,7 +193,7 @@ def _nudge_items(row: dict, *, now: datetime) -> list[dict]:
         items.append(
             {
                 "recipient_id": user_id,
-                "kind": "inactivity_nudge",
+                "kind": Notification.Kind.INACTIVITY_NUDGE,
                 "key": f"inactivity-nudge:{row['pk']}:{stamp}:{row['level']}:{user_id}",
                 "title": title,
                 "body": body,
@@ -259,7 +260,7 @@ def _inactivity_hr_digests_send(*, now: datetime) -> int:
         items = [
             {
                 "recipient_id": hr_id,
-                "kind": "inactivity_hr",
+                "kind": Notification.Kind.INACTIVITY_HR,
                 "key": f"inactivity-hr:{program_id}:{newest}:{hr_id}",
                 "title": f"{count} pair{'s' if count != 1 else ''} in {group['pairing__program__name']} "
                 f"{'have' if count != 1 else 'has'} had no session for {quiet_days}+ days",
@@ -298,7 +299,7 @@ def action_item_overdue_reminders_send(*, now: datetime | None = None, batch_siz
         items = [
             {
                 "recipient_id": row["owner__user_id"],
-                "kind": "action_item_overdue",
+                "kind": Notification.Kind.ACTION_ITEM_OVERDUE,
                 "key": f"action-item-overdue:{row['pk']}:{row['due_date']:%Y%m%d}",
                 "title": f"Overdue since {row['due_date']:%-d %b}: {row['title']}",
                 "body": "Tick it off on the pairing page once it is done.",

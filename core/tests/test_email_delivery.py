@@ -25,13 +25,13 @@ Status = Notification.EmailStatus
 
 
 def send(user, key="welcome:1"):
-    return notifications.notification_send(recipient=user, kind="welcome", title="Welcome to mentoring", key=key)
+    return notifications.notification_send(recipient=user, kind="program_status", title="Welcome to mentoring", key=key)
 
 
 def lost_emails(recipient, count):
     """``count`` notifications whose queue messages were lost ten minutes ago."""
     ids = notifications.notifications_send_bulk(
-        {"recipient_id": recipient.pk, "kind": "reminder", "title": f"Reminder {i}", "key": f"lost:{i}"}
+        {"recipient_id": recipient.pk, "kind": "session_reminder", "title": f"Reminder {i}", "key": f"lost:{i}"}
         for i in range(count)
     )
     Notification.objects.filter(pk__in=ids).update(created_at=timezone.now() - timedelta(minutes=10))
@@ -169,7 +169,7 @@ def test_failed_email_list_query_count_does_not_grow(hr_client, count, django_as
     recipients = UserFactory.create_batch(3)
     for i in range(count):
         notifications.notification_send(
-            recipient=recipients[i % 3], kind="x", title=f"Failed {i}", key=f"f{i}", email=False
+            recipient=recipients[i % 3], kind="program_status", title=f"Failed {i}", key=f"f{i}", email=False
         )
     Notification.objects.update(email_status=Status.FAILED, email_attempts=5)
     # session, user, time zone, savepoint pair (ATOMIC_REQUESTS), count, page with recipients, nav (2)
@@ -182,7 +182,7 @@ def test_a_database_connection_lost_after_the_smtp_send_does_not_send_twice(alic
     """The "sent" UPDATE fails once (the connection dropped): it is retried on a new
     connection, so the claim never goes stale and nobody gets the email twice."""
     notification = notifications.notification_send(
-        recipient=alice, kind="welcome", title="Once only", key="once", email=False
+        recipient=alice, kind="program_status", title="Once only", key="once", email=False
     )
     Notification.objects.filter(pk=notification.pk).update(email_status=Status.PENDING)
     mail.outbox.clear()
@@ -219,7 +219,7 @@ class DisconnectingBackend(locmem.EmailBackend):
 def test_postgresql_dropping_the_connection_after_the_smtp_send_does_not_send_twice(alice, settings):
     require_postgresql()
     notification = notifications.notification_send(
-        recipient=alice, kind="welcome", title="Once only", key="once", email=False
+        recipient=alice, kind="program_status", title="Once only", key="once", email=False
     )
     Notification.objects.filter(pk=notification.pk).update(email_status=Status.PENDING)
     settings.EMAIL_BACKEND = "core.tests.test_email_delivery.DisconnectingBackend"

@@ -13,7 +13,7 @@ from mentorship.tests.broker import broker_down
 
 
 def send(user, key="welcome:1"):
-    return notifications.notification_send(recipient=user, kind="welcome", title="Welcome", key=key)
+    return notifications.notification_send(recipient=user, kind="program_status", title="Welcome", key=key)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -64,7 +64,9 @@ def test_requeue_sends_in_order_and_drops_tasks_that_no_longer_exist(alice):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_task_that_loses_its_database_connection_is_retried_and_applies_once(alice):
-    notification = notifications.notification_send(recipient=alice, kind="x", title="Hi", key="k", email=False)
+    notification = notifications.notification_send(
+        recipient=alice, kind="program_status", title="Hi", key="k", email=False
+    )
     Notification.objects.filter(pk=notification.pk).update(email_status=Notification.EmailStatus.PENDING)
     dropped = []
 

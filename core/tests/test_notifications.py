@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def send(user, key="welcome:1", **kwargs):
     return notifications.notification_send(
-        recipient=user, kind="welcome", title="Welcome to mentoring", key=key, body="Hello!", url="/", **kwargs
+        recipient=user, kind="program_status", title="Welcome to mentoring", key=key, body="Hello!", url="/", **kwargs
     )
 
 
@@ -85,7 +85,7 @@ def test_task_with_a_bad_argument_does_nothing(bad_id):
 
 def test_notifications_page_lists_only_my_notifications(client, alice, bob):
     send(alice, key="a", email=False)
-    notifications.notification_send(recipient=bob, kind="x", title="Bob's secret", key="b", email=False)
+    notifications.notification_send(recipient=bob, kind="program_status", title="Bob's secret", key="b", email=False)
     client.force_login(alice)
     page = client.get(reverse("notification_list")).content.decode()
     assert "Welcome to mentoring" in page
@@ -113,7 +113,7 @@ def test_opening_someone_elses_notification_is_404(client, alice, bob):
 
 def test_external_link_in_a_notification_is_not_followed(client, alice):
     notification = notifications.notification_send(
-        recipient=alice, kind="x", title="t", key="ext", url="https://evil.example/", email=False
+        recipient=alice, kind="program_status", title="t", key="ext", url="https://evil.example/", email=False
     )
     client.force_login(alice)
     response = client.post(reverse("notification_open", args=[notification.pk]))
@@ -143,10 +143,45 @@ def test_notifications_page_query_count_does_not_grow(client, alice, count, djan
 @pytest.mark.parametrize("page", ["2", "abc", "-1", "99999"])
 def test_bad_page_numbers_are_not_errors(client, alice, page):
     notifications.notification_send(
-        recipient=alice, kind="welcome", title="The only notification", key="only-one", url="/", email=False
+        recipient=alice, kind="program_status", title="The only notification", key="only-one", url="/", email=False
     )
     client.force_login(alice)
     response = client.get(reverse("notification_list"), {"page": page})
     assert response.status_code == 200
     # Junk shows the first page, a number past the end the last: either way the one notification.
     assert "The only notification" in response.content.decode()
+
+
+def test_an_unknown_kind_is_refused_and_nothing_is_saved(alice):
+    with pytest.raises(ValueError, match="Unknown notification kind 'welcome'"):
+        notifications.notification_send(recipient=alice, kind="welcome", title="t", key="k")
+    with pytest.raises(ValueError, match="Unknown notification kind"):
+        notifications.notifications_send_bulk([{"recipient_id": alice.pk, "kind": "", "title": "t", "key": "k2"}])
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db(False)
+def test_every_kind_the_code_sends_is_declared():
+    """Each ``kind=`` passed to the notification services in the apps is a ``Notification.Kind``."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found = set()
+    for path in root.glob("*/**/*.py"):
+        if ".venv" in path.parts or "tests" in path.parts or "migrations" in path.parts or path.parts[-2] == "bench":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            attribute = isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute)
+            if (
+                attribute
+                and node.attr.isupper()
+                and node.value.attr == "Kind"
+                and isinstance(node.value.value, ast.Name)
+                and node.value.value.id == "Notification"
+            ):
+                found.add(node.attr)
+    assert found, "no Notification.Kind used anywhere"
+    assert found <= set(Notification.Kind.names)
+    # Every declared kind is sent somewhere (none left over from removed features).
+    assert set(Notification.Kind.names) <= found

@@ -9,6 +9,7 @@ import logging
 from django.db.models import Q
 from django.utils import timezone
 
+from core.models import Notification
 from core.notifications import notification_send
 from matching import signals
 from matching.models import MentorshipRequest, Pairing
@@ -58,7 +59,7 @@ def pairing_confirm(*, pairing: Pairing, user) -> Pairing:
             pairing_activate(pairing=pairing)
         _pairing_notify_both(
             pairing,
-            kind="pairing_accepted",
+            kind=Notification.Kind.PAIRING_ACCEPTED,
             title=lambda me, partner: f"Your match with {partner.person.full_name} is confirmed",
             body=lambda me, partner: (
                 f"You both confirmed the match in {pairing.program.name}. Time to plan your first meeting."
@@ -67,7 +68,7 @@ def pairing_confirm(*, pairing: Pairing, user) -> Pairing:
     elif other.person.user_id:
         notification_send(
             recipient=other.person.user,
-            kind="pairing_confirmed",
+            kind=Notification.Kind.PAIRING_CONFIRMED,
             title=f"{user.get_full_name() or user.email} confirmed your proposed match",
             body=f"Confirm the match in {pairing.program.name} too, so you can start.",
             url=_my_match_url(),
@@ -95,7 +96,7 @@ def pairing_decline(*, pairing: Pairing, user, reason: str = "") -> Pairing:
     if other.person.user_id:
         notification_send(
             recipient=other.person.user,
-            kind="pairing_declined",
+            kind=Notification.Kind.PAIRING_DECLINED,
             title=f"Your proposed match in {pairing.program.name} won't go ahead",
             body="The match was declined. HR will look for a new match for you."
             if side == "mentor"
@@ -149,7 +150,7 @@ def pairing_end(*, pairing: Pairing, user, reason: str) -> Pairing:
     _pairing_signal_on_commit(signals.pairing_finished, pairing)
     _pairing_notify_both(
         pairing,
-        kind="pairing_ended",
+        kind=Notification.Kind.PAIRING_ENDED,
         title=lambda me, partner: f"Your mentoring with {partner.person.full_name} has ended",
         body=lambda me, partner: f"The pairing in {pairing.program.name} has ended: {reason}",
     )

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import Notification
 from core.notifications import notification_send
 from matching.models import MentorshipRequest, Pairing
 from matching.services.base import SELF_SELECT_STATUSES, MatchingError, _my_match_url
@@ -56,7 +57,7 @@ def mentorship_request_create(*, mentee: Enrollment, mentor_id: int, message: st
     if mentor_user is not None:
         notification_send(
             recipient=mentor_user,
-            kind="mentorship_request",
+            kind=Notification.Kind.MENTORSHIP_REQUEST,
             title=f"{mentee.person.full_name} would like you as their mentor",
             body=(message.strip()[:500] or f"A mentee in {mentee.program.name} asked you to be their mentor.")
             + f"\n\nPlease answer by {timezone.localtime(request.expires_at):%d %b %Y}.",
@@ -118,7 +119,7 @@ def mentorship_request_accept(*, request: MentorshipRequest, user) -> Pairing:
     if mentee_user is not None:
         notification_send(
             recipient=mentee_user,
-            kind="mentorship_request_accepted",
+            kind=Notification.Kind.MENTORSHIP_REQUEST_ACCEPTED,
             title=f"{mentor.person.full_name} accepted your request",
             body=f"{mentor.person.full_name} is your mentor in {program.name}. Time to plan your first meeting.",
             url=_my_match_url(),
@@ -151,7 +152,9 @@ def _request_close(request: MentorshipRequest, *, status: str, reason: str, prog
         expired = status == MentorshipRequest.Status.EXPIRED
         notification_send(
             recipient=mentee_user,
-            kind="mentorship_request_expired" if expired else "mentorship_request_declined",
+            kind=Notification.Kind.MENTORSHIP_REQUEST_EXPIRED
+            if expired
+            else Notification.Kind.MENTORSHIP_REQUEST_DECLINED,
             title=f"Your mentor request in {program.name} "
             + ("expired without an answer" if expired else "was declined"),
             body=(reason + "\n\n" if reason else "") + "You can request another mentor from your suggestions.",

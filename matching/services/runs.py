@@ -17,6 +17,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from core.jobs import task_queue_on_commit
+from core.models import Notification
 from matching.models import MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
 from matching.services.base import RUN_MODES, STALE_RUN, MatchingError, _pairings_notify_both
 from matching.services.criteria import (
@@ -340,7 +341,7 @@ def match_run_publish(*, run: MatchRun, user) -> PublishResult:
 def _notify_pairings_proposed(pairings: list[Pairing], *, program: Program) -> None:
     _pairings_notify_both(
         pairings,
-        kind="pairing_proposed",
+        kind=Notification.Kind.PAIRING_PROPOSED,
         title=lambda me, partner: f"You have a proposed {partner.role} in {program.name}",
         body=lambda me, partner: (
             f"{partner.person.full_name} is proposed as your {partner.role}. Please confirm or decline the match."

@@ -35,7 +35,7 @@ def require_services():
 def test_task_runs_in_a_real_worker_over_redis_and_writes_to_postgresql(alice):
     require_services()
     notification = notifications.notification_send(
-        recipient=alice, kind="welcome", title="Hello from the worker", key="worker-proof", email=False
+        recipient=alice, kind="program_status", title="Hello from the worker", key="worker-proof", email=False
     )
     Notification.objects.filter(pk=notification.pk).update(email_status=Notification.EmailStatus.PENDING)
     app.conf.task_always_eager = False

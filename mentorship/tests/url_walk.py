@@ -180,7 +180,9 @@ def build_world() -> World:
 
     feed_token = session_services.calendar_feed_regenerate(user=mentor)
     for user in (hr, owner, mentor, mentee, employee, root):
-        notification_send(recipient=user, kind="walk", title="Walk", key=f"walk-{user.pk}", url="/", email=False)
+        notification_send(
+            recipient=user, kind="program_status", title="Walk", key=f"walk-{user.pk}", url="/", email=False
+        )
 
     run = MatchRun.objects.filter(program=running).order_by("-pk").first()
     invitation = SurveyInvitation.objects.filter(enrollment=mentee_enrollment).order_by("-pk").first()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from core.models import Notification
 from core.notifications import notification_send
 from programs.models import Enrollment, Program, Role
 from programs.services.enrollment import (
@@ -21,6 +22,13 @@ from programs.services.enrollment import (
     program_places,
     role_limit,
 )
+
+#: The notification told to the applicant for each decision.
+ENROLLMENT_KINDS = {
+    Enrollment.Status.APPROVED: Notification.Kind.ENROLLMENT_APPROVED,
+    Enrollment.Status.WAITLISTED: Notification.Kind.ENROLLMENT_WAITLISTED,
+    Enrollment.Status.DECLINED: Notification.Kind.ENROLLMENT_DECLINED,
+}
 
 
 @dataclass
@@ -80,7 +88,7 @@ def _notify_decision(enrollment: Enrollment) -> None:
     title, body = messages[enrollment.status]
     notification_send(
         recipient=user,
-        kind=f"enrollment_{enrollment.status}",
+        kind=ENROLLMENT_KINDS[enrollment.status],
         title=title,
         key=f"enrollment-{enrollment.status}:{enrollment.pk}",
         body=body,

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.jobs import task_queue_on_commit
+from core.models import Notification
 from core.notifications import notification_send
 from people.models import Person
 from programs.models import Enrollment, Program
@@ -79,7 +80,7 @@ def enrollment_invitation_notify(*, enrollment: Enrollment) -> None:
             body += f"\n\n{enrollment.invitation_message}"
         notification_send(
             recipient=person.user,
-            kind="program_invitation",
+            kind=Notification.Kind.PROGRAM_INVITATION,
             title=f"You're invited to {program.name}",
             key=f"program-invite:{enrollment.pk}",
             body=body,

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core.models import Notification
 from core.notifications import notification_send
 from core.services import model_fields_assign
 from programs import signals
@@ -211,7 +212,7 @@ def _program_owners_notify_status(*, program: Program, from_status: str, user) -
     for owner in program.owners.exclude(pk=user.pk):
         notification_send(
             recipient=owner,
-            kind="program_status",
+            kind=Notification.Kind.PROGRAM_STATUS,
             title=f"{program.name} is now {program.get_status_display().lower()}",
             body=f"{user} moved the program from {Status(from_status).label} to {program.get_status_display()}.",
             url=url,

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.models import Notification
 from goals.models import Goal
 from sessions.models import ActionItem, MentoringSession, Resource
 from sessions.services.checks import Status, action_item_check, pairing_workable_check
@@ -69,7 +70,7 @@ def resource_recommend(
     _notify_other(
         pairing=pairing,
         user=user,
-        kind="resource_recommended",
+        kind=Notification.Kind.RESOURCE_RECOMMENDED,
         key=f"resource-recommended:{resource.pk}",
         title=lambda zone: f"{name} recommended a {resource.get_kind_display().lower()}: {resource.title}",
         body=resource.note,

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.models import Notification
 from goals.models import Goal
 from sessions import signals
 from sessions.localtime import when_text
@@ -48,7 +49,7 @@ def _held_session_apply(
     _notify_other(
         pairing=session.pairing,
         user=user,
-        kind="session_logged",
+        kind=Notification.Kind.SESSION_LOGGED,
         key=f"session-logged:{session.pk}",
         title=lambda zone: f"{name} logged your mentoring session of {when_text(day, zone, now=now)}",
         body=f"{len(action_items)} action item(s) recorded." if action_items else "",

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.models import Notification
 from sessions.localtime import when_text
 from sessions.models import MentoringSession, SessionFormat
 from sessions.services.checks import Status, pairing_workable_check, session_place_check, session_times_check
@@ -50,7 +51,7 @@ def session_schedule(
     _notify_other(
         pairing=pairing,
         user=user,
-        kind="session_scheduled",
+        kind=Notification.Kind.SESSION_SCHEDULED,
         key=f"session-scheduled:{session.pk}",
         title=lambda zone: f"{name} scheduled a mentoring session {when_text(starts_at, zone, now=now)}",
         body=agenda,
@@ -101,7 +102,7 @@ def session_reschedule(
     _notify_other(
         pairing=pairing,
         user=user,
-        kind="session_rescheduled",
+        kind=Notification.Kind.SESSION_RESCHEDULED,
         key=f"session-rescheduled:{session.pk}:v{session.sequence}",
         title=lambda zone: f"{name} moved your mentoring session to {when_text(starts_at, zone, now=now)}",
         body=agenda,
@@ -131,7 +132,7 @@ def session_cancel(*, session: MentoringSession, user, reason: str = "", now=Non
     _notify_other(
         pairing=pairing,
         user=user,
-        kind="session_cancelled",
+        kind=Notification.Kind.SESSION_CANCELLED,
         key=f"session-cancelled:{session.pk}",
         title=lambda zone: f"{name} cancelled the mentoring session of {when_text(starts_at, zone, now=now)}",
         body=session.cancel_reason,

@@ -264,12 +264,12 @@ def test_sweep_query_count_does_not_grow_with_pairings(program, hr_admin, size):
 def test_notifications_send_bulk_skips_taken_and_repeated_keys(alice, bob):
     from core.notifications import notification_send, notifications_send_bulk
 
-    notification_send(recipient=alice, kind="x", title="Earlier", key="taken", email=False)
+    notification_send(recipient=alice, kind="program_status", title="Earlier", key="taken", email=False)
     items = [
-        {"recipient_id": alice.pk, "kind": "x", "title": "A", "key": "taken"},
-        {"recipient_id": alice.pk, "kind": "x", "title": "B", "key": "new-1"},
-        {"recipient_id": bob.pk, "kind": "x", "title": "C", "key": "new-1"},
-        {"recipient_id": bob.pk, "kind": "x", "title": "D" * 300, "key": "new-2", "email": False},
+        {"recipient_id": alice.pk, "kind": "program_status", "title": "A", "key": "taken"},
+        {"recipient_id": alice.pk, "kind": "program_status", "title": "B", "key": "new-1"},
+        {"recipient_id": bob.pk, "kind": "program_status", "title": "C", "key": "new-1"},
+        {"recipient_id": bob.pk, "kind": "program_status", "title": "D" * 300, "key": "new-2", "email": False},
     ]
     ids = notifications_send_bulk(items, batch_size=2)
     assert list(Notification.objects.filter(pk__in=ids).values_list("idempotency_key", flat=True)) == ["new-1"]
