@@ -8,9 +8,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from evaluation import services as evaluation_services
-from evaluation.tests import builders as b
+from matching.tests.factories import PairingFactory
 from people.tests.factories import PASSWORD
-from programs.models import Role
+from programs.tests.factories import EnrollmentFactory, ProgramFactory
+from sessions.tests.factories import SessionFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -27,17 +28,20 @@ CHARTS_SETTLED = """() => [...document.querySelectorAll('canvas[data-chart]')].e
 def history(db, owner):
     """A running program the owner owns: two pairings for months, one for three weeks, one
     mentee still waiting; evaluated 60 and 35 days ago and today. Another program they don't own."""
-    program = b.running_program(name="Leadership Circle", slug="leadership-circle")
+    program = ProgramFactory(running=True, name="Leadership Circle", slug="leadership-circle")
     program.owners.add(owner)
     for started, held in ((80, (70, 50, 5)), (80, (60, 8)), (20, (10,))):
-        mentor, mentee = b.enroll(program, Role.MENTOR), b.enroll(program, Role.MENTEE)
-        pairing = b.pair(program, mentor, mentee, started_days_ago=started)
+        mentor, mentee = (
+            EnrollmentFactory(program=program, mentor=True),
+            EnrollmentFactory(program=program, mentee=True),
+        )
+        pairing = PairingFactory(active=True, program=program, mentor=mentor, mentee=mentee, started_days_ago=started)
         for days_ago in held:
-            b.session(pairing, days_ago)
-    waiting = b.enroll(program, Role.MENTEE)
+            SessionFactory(pairing=pairing, held=True, days=-days_ago)
+    waiting = EnrollmentFactory(program=program, mentee=True)
     today = timezone.localdate()
     evaluation_services.program_backfill(program=program, days=[today - timedelta(days=d) for d in (60, 35, 0)])
-    b.running_program(name="Sales Buddies", slug="sales-buddies")
+    ProgramFactory(running=True, name="Sales Buddies", slug="sales-buddies")
     return program, waiting
 
 

@@ -7,15 +7,15 @@ from django.utils import timezone
 
 from evaluation.demo import seed_evaluation
 from evaluation.models import ProgramSnapshot
-from evaluation.tests import builders as b
 from people.models import Person
+from people.tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_backfills_monthly_snapshots_from_the_history(scenario):
     for _ in range(40):
-        b.person(user=False)
+        PersonFactory()
     result = seed_evaluation(random.Random(1))
     dates = list(ProgramSnapshot.objects.order_by("date").values_list("date", flat=True))
     assert dates[-1] == timezone.localdate()
@@ -32,7 +32,7 @@ def test_the_demo_backfills_monthly_snapshots_from_the_history(scenario):
 
 def test_the_demo_is_safe_to_run_again(scenario):
     for _ in range(30):
-        b.person(user=False)
+        PersonFactory()
     first = seed_evaluation(random.Random(1))
     leavers = set(Person.objects.filter(termination_date__isnull=False).values_list("pk", flat=True))
     again = seed_evaluation(random.Random(2))

@@ -4,11 +4,13 @@ import pytest
 from django.utils import timezone
 
 from evaluation.diversity import _ratings_state, program_diversity
-from evaluation.tests import builders as b
+from matching.tests.factories import PairingFactory
 from people.models import SelfIdentification
 from people.privacy import OTHER_LABEL
-from programs.models import Role
+from people.tests.factories import PersonFactory
+from programs.tests.factories import EnrollmentFactory, ProgramFactory
 from surveys.models import SurveyAnswer
+from surveys.tests.factories import SurveyFactory, SurveyInstanceFactory, SurveyResponseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +18,7 @@ URL = "/dashboards/programs/leadership-circle/diversity/"
 
 
 def someone(gender="", ethnicity="", **fields):
-    who = b.person(user=False, **fields)
+    who = PersonFactory(**fields)
     if gender or ethnicity:
         SelfIdentification.objects.create(person=who, gender=gender, ethnicity=ethnicity)
     return who
@@ -28,27 +30,36 @@ def cohort(db):
     4 rated; 2 mentors), 2 non-binary and 3 self-described mentors (merged into "Other"), one who
     shared nothing. 60 more employees: 14 women, 33 men, 3 non-binary, 10 sharing nothing; a woman
     who left does not count."""
-    program = b.running_program(name="Leadership Circle", slug="leadership-circle")
-    survey, rating, _ = b.survey(program)
-    instance = b.survey_round(survey)
-    men_mentors = [b.enroll(program, Role.MENTOR, who=someone("man")) for _ in range(2)]
+    program = ProgramFactory(running=True, name="Leadership Circle", slug="leadership-circle")
+    survey = SurveyFactory(program=program, pulse=True)
+    rating, _ = survey.questions.order_by("order")
+    instance = SurveyInstanceFactory(survey=survey)
+    men_mentors = [EnrollmentFactory(program=program, mentor=True, person=someone("man")) for _ in range(2)]
     for index, stars in enumerate([5, 4, 4, 3, 5, None]):
-        mentee = b.enroll(program, Role.MENTEE, who=someone("woman", ethnicity=["Asian", "asian ", "ASIAN"][index % 3]))
+        mentee = EnrollmentFactory(
+            program=program, mentee=True, person=someone("woman", ethnicity=["Asian", "asian ", "ASIAN"][index % 3])
+        )
         if index < 5:
-            b.pair(program, men_mentors[index % 2], mentee)
+            PairingFactory(active=True, program=program, mentor=men_mentors[index % 2], mentee=mentee)
         if stars:
-            b.answer(instance, mentee, {rating: stars})
-    anonymous, anonymous_rating, _ = b.survey(program, anonymous=True)
-    b.answer(b.survey_round(anonymous), mentee, {anonymous_rating: 1}, anonymous=True)
+            SurveyResponseFactory(instance=instance, enrollment=mentee, answers={rating: stars})
+    anonymous = SurveyFactory(program=program, pulse=True, anonymous=True)
+    anonymous_rating, _ = anonymous.questions.order_by("order")
+    SurveyResponseFactory(
+        instance=SurveyInstanceFactory(survey=anonymous),
+        enrollment=mentee,
+        answers={anonymous_rating: 1},
+        anonymous=True,
+    )
     for index in range(5):
-        mentee = b.enroll(program, Role.MENTEE, who=someone("man"))
+        mentee = EnrollmentFactory(program=program, mentee=True, person=someone("man"))
         if index < 2:
-            b.pair(program, men_mentors[0], mentee)
+            PairingFactory(active=True, program=program, mentor=men_mentors[0], mentee=mentee)
         if index < 4:
-            b.answer(instance, mentee, {rating: 2})
+            SurveyResponseFactory(instance=instance, enrollment=mentee, answers={rating: 2})
     for gender in ["non_binary"] * 2 + ["self_described"] * 3:
-        b.enroll(program, Role.MENTOR, who=someone(gender))
-    b.enroll(program, Role.MENTEE, who=someone())
+        EnrollmentFactory(program=program, mentor=True, person=someone(gender))
+    EnrollmentFactory(program=program, mentee=True, person=someone())
     for gender, count in (("woman", 14), ("man", 33), ("non_binary", 3), ("", 10)):
         for _ in range(count):
             someone(gender)
@@ -86,13 +97,13 @@ def test_groups_are_pooled_so_that_none_can_be_worked_out(cohort):
 
 
 def test_rates_are_shown_when_every_group_has_enough_either_way(db):
-    program = b.running_program(name="Rates", slug="rates")
-    mentor = b.enroll(program, Role.MENTOR, who=someone("man"))
+    program = ProgramFactory(running=True, name="Rates", slug="rates")
+    mentor = EnrollmentFactory(program=program, mentor=True, person=someone("man"))
     for gender, mentees, matched in (("woman", 12, 7), ("man", 10, 5)):
         for index in range(mentees):
-            mentee = b.enroll(program, Role.MENTEE, who=someone(gender))
+            mentee = EnrollmentFactory(program=program, mentee=True, person=someone(gender))
             if index < matched:
-                b.pair(program, mentor, mentee)
+                PairingFactory(active=True, program=program, mentor=mentor, mentee=mentee)
     found = dimension(program, "gender")
     assert found["rates_shown"]
     by_label = {row["label"]: row for row in found["rows"]}
@@ -102,14 +113,17 @@ def test_rates_are_shown_when_every_group_has_enough_either_way(db):
 def test_ratings_changed_by_five_participants_move_the_figures(db):
     """Changed ratings count as changed people (rule 4), also when the page checks the data's
     digest before comparing: one changed answer is pending, the fifth moves the figures."""
-    program = b.running_program(name="Ratings", slug="ratings")
-    survey, rating, _ = b.survey(program)
-    instance = b.survey_round(survey)
+    program = ProgramFactory(running=True, name="Ratings", slug="ratings")
+    survey = SurveyFactory(program=program, pulse=True)
+    rating, _ = survey.questions.order_by("order")
+    instance = SurveyInstanceFactory(survey=survey)
     responses = {}
     for gender in ("woman", "man"):
         for _ in range(6):
-            mentee = b.enroll(program, Role.MENTEE, who=someone(gender))
-            responses.setdefault(gender, []).append(b.answer(instance, mentee, {rating: 4}))
+            mentee = EnrollmentFactory(program=program, mentee=True, person=someone(gender))
+            responses.setdefault(gender, []).append(
+                SurveyResponseFactory(instance=instance, enrollment=mentee, answers={rating: 4})
+            )
 
     def satisfaction():
         released = program_diversity(program=program)
@@ -128,11 +142,14 @@ def test_ratings_changed_by_five_participants_move_the_figures(db):
 
 
 def test_the_ratings_check_changes_with_every_added_or_deleted_answer(db):
-    program = b.running_program(name="Ratings", slug="ratings")
-    survey, rating, nps = b.survey(program)
-    instance = b.survey_round(survey)
-    mentees = [b.enroll(program, Role.MENTEE, who=someone("woman")) for _ in range(3)]
-    responses = [b.answer(instance, mentee, {rating: 3, nps: 8}) for mentee in mentees]
+    program = ProgramFactory(running=True, name="Ratings", slug="ratings")
+    survey = SurveyFactory(program=program, pulse=True)
+    rating, nps = survey.questions.order_by("order")
+    instance = SurveyInstanceFactory(survey=survey)
+    mentees = [EnrollmentFactory(program=program, mentee=True, person=someone("woman")) for _ in range(3)]
+    responses = [
+        SurveyResponseFactory(instance=instance, enrollment=mentee, answers={rating: 3, nps: 8}) for mentee in mentees
+    ]
     seen = {_ratings_state(program)}
 
     def changed():
@@ -182,10 +199,10 @@ def test_participants_get_a_404(participant_client):
 
 @pytest.mark.parametrize("size", [5, 50])
 def test_the_page_takes_the_same_queries_at_any_size(hr_client, size, django_assert_num_queries):
-    program = b.running_program(slug="sized")
+    program = ProgramFactory(running=True, slug="sized")
     for index in range(size):
         who = someone(["woman", "man", "non_binary"][index % 3], ethnicity=f"Group {index % 4}")
-        b.enroll(program, Role.MENTEE, who=who)
+        EnrollmentFactory(program=program, mentee=True, person=who)
     # The first view releases the directory's and the program's figures; later ones only check
     # that the data is the one last compared (the digests and the release row).
     with django_assert_num_queries(39):

@@ -11,8 +11,9 @@ from django.utils import timezone
 from evaluation import services, tasks
 from evaluation.models import ProgramSnapshot
 from evaluation.selectors import backfill_days, months_before
-from evaluation.tests import builders as b
 from programs.models import Program
+from programs.tests.factories import ProgramFactory
+from sessions.tests.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def run(*args):
 
 
 def test_it_stores_todays_snapshot_of_every_running_program(scenario):
-    b.running_program(slug="enrolling", status=Program.Status.ENROLLING)
+    ProgramFactory(running=True, slug="enrolling", status=Program.Status.ENROLLING)
     output = run()
     (snapshot,) = ProgramSnapshot.objects.all()
     assert (snapshot.program, snapshot.date) == (scenario.program, timezone.localdate())
@@ -36,7 +37,7 @@ def test_it_stores_todays_snapshot_of_every_running_program(scenario):
 def test_running_it_again_the_same_day_updates_the_same_row(scenario):
     run()
     first = ProgramSnapshot.objects.get()
-    b.session(scenario.pairings[2], 1)  # P3 finally meets
+    SessionFactory(pairing=scenario.pairings[2], held=True, days=-1)  # P3 finally meets
     run("--program", "leadership-circle")
     again = ProgramSnapshot.objects.get()
     assert again.pk == first.pk
@@ -97,7 +98,7 @@ def test_months_before_keeps_the_day_or_the_months_last_day():
 
 
 def test_a_program_without_approved_participants_has_nothing_to_backfill(db):
-    assert backfill_days(program=b.running_program(), until=timezone.localdate(), months=6) == []
+    assert backfill_days(program=ProgramFactory(running=True), until=timezone.localdate(), months=6) == []
 
 
 def test_the_service_is_idempotent_for_a_day(scenario):

@@ -8,9 +8,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evaluation.health import HEALTH_LEVELS, Health, health_due_at, health_reasons, health_signs, pairings_with_health
-from evaluation.tests import builders as b
 from goals.models import Goal
-from programs.models import Role
+from goals.tests.factories import GoalFactory
+from matching.tests.factories import PairingFactory
+from programs.tests.factories import EnrollmentFactory, ProgramFactory
+from sessions.tests.factories import SessionFactory
+from surveys.tests.factories import SurveyFactory, SurveyInstanceFactory, SurveyResponseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,16 +47,20 @@ def test_the_scenario_pairs_get_their_status_and_reasons(scenario):
 
 @pytest.fixture
 def program(db):
-    return b.running_program(cadence_days=10)
+    return ProgramFactory(running=True, cadence_days=10)
 
 
 def fresh_pair(program, *, started_days_ago=50, last_session_days_ago=2, goal=True):
-    mentor, mentee = b.enroll(program, Role.MENTOR), b.enroll(program, Role.MENTEE)
-    pairing = b.pair(program, mentor, mentee, started_days_ago=started_days_ago)
+    mentor, mentee = EnrollmentFactory(program=program, mentor=True), EnrollmentFactory(program=program, mentee=True)
+    pairing = PairingFactory(
+        active=True, program=program, mentor=mentor, mentee=mentee, started_days_ago=started_days_ago
+    )
     if last_session_days_ago is not None:
-        b.session(pairing, last_session_days_ago)
+        SessionFactory(pairing=pairing, held=True, days=-last_session_days_ago)
     if goal:
-        b.goal(mentee, created_days_ago=started_days_ago - 5, status=Goal.Status.IN_PROGRESS, moved_days_ago=3)
+        GoalFactory(
+            enrollment=mentee, created_days_ago=started_days_ago - 5, status=Goal.Status.IN_PROGRESS, moved_days_ago=3
+        )
     return pairing
 
 
@@ -74,8 +81,8 @@ def test_cadence_thresholds_use_the_programs_cadence(program):
 
 def test_only_held_sessions_count(program):
     pairing = fresh_pair(program, last_session_days_ago=15)
-    b.session(pairing, 1, status="cancelled")
-    b.session(pairing, -2, status="scheduled")
+    SessionFactory(pairing=pairing, cancelled=True, days=-1)
+    SessionFactory(pairing=pairing, scheduled=True, days=2)
     assert health_of(program)[pairing.pk].sign_overdue is True
 
 
@@ -94,9 +101,9 @@ def test_goals_are_expected_after_four_weeks(program):
 
 def test_dropped_goals_do_not_count_and_unmoved_goals_are_a_sign(program):
     dropped = fresh_pair(program, goal=False)
-    b.goal(dropped.mentee, status=Goal.Status.DROPPED)
+    GoalFactory(enrollment=dropped.mentee, created_days_ago=50, status=Goal.Status.DROPPED)
     unmoved = fresh_pair(program, goal=False)
-    b.goal(unmoved.mentee)
+    GoalFactory(enrollment=unmoved.mentee, created_days_ago=50)
     found = health_of(program)
     assert codes(found[dropped.pk], program) == ["no_goals"]
     assert codes(found[unmoved.pk], program) == ["no_progress"]
@@ -111,9 +118,10 @@ def test_overdue_and_a_goal_sign_together_are_at_risk(program):
 
 def test_a_low_rating_alone_puts_a_pair_at_risk(program):
     pairing = fresh_pair(program)
-    survey, rating, nps = b.survey(program)
-    instance = b.survey_round(survey)
-    b.answer(instance, pairing.mentee, {rating: 2, nps: 8}, days_ago=3)
+    survey = SurveyFactory(program=program, pulse=True)
+    rating, nps = survey.questions.order_by("order")
+    instance = SurveyInstanceFactory(survey=survey)
+    SurveyResponseFactory(instance=instance, enrollment=pairing.mentee, answers={rating: 2, nps: 8}, days_ago=3)
     found = health_of(program)[pairing.pk]
     assert found.health == Health.AT_RISK
     assert (found.mentee_low_rating, found.mentor_low_rating) == (True, False)
@@ -122,24 +130,47 @@ def test_a_low_rating_alone_puts_a_pair_at_risk(program):
 
 def test_only_the_latest_rated_answer_counts(program):
     pairing = fresh_pair(program)
-    survey, rating, nps = b.survey(program)
-    b.answer(b.survey_round(survey, days_ago=20), pairing.mentor, {rating: 1}, days_ago=20)
-    b.answer(b.survey_round(survey, days_ago=5), pairing.mentor, {rating: 4}, days_ago=5)
+    survey = SurveyFactory(program=program, pulse=True)
+    rating, nps = survey.questions.order_by("order")
+    SurveyResponseFactory(
+        instance=SurveyInstanceFactory(survey=survey, days_ago=20),
+        enrollment=pairing.mentor,
+        answers={rating: 1},
+        days_ago=20,
+    )
+    SurveyResponseFactory(
+        instance=SurveyInstanceFactory(survey=survey, days_ago=5),
+        enrollment=pairing.mentor,
+        answers={rating: 4},
+        days_ago=5,
+    )
     assert health_of(program)[pairing.pk].health == Health.HEALTHY
 
 
 def test_ratings_before_the_pairing_or_anonymous_ones_do_not_count(program):
     pairing = fresh_pair(program, started_days_ago=30)
-    survey, rating, nps = b.survey(program)
-    b.answer(b.survey_round(survey, days_ago=45), pairing.mentee, {rating: 1}, days_ago=40)  # an earlier pairing
-    anonymous, anon_rating, _ = b.survey(program, anonymous=True)
-    b.answer(b.survey_round(anonymous), pairing.mentor, {anon_rating: 1}, anonymous=True)
+    survey = SurveyFactory(program=program, pulse=True)
+    rating, nps = survey.questions.order_by("order")
+    SurveyResponseFactory(
+        instance=SurveyInstanceFactory(survey=survey, days_ago=45),
+        enrollment=pairing.mentee,
+        answers={rating: 1},
+        days_ago=40,
+    )  # an earlier pairing
+    anonymous = SurveyFactory(program=program, pulse=True, anonymous=True)
+    anon_rating, _ = anonymous.questions.order_by("order")
+    SurveyResponseFactory(
+        instance=SurveyInstanceFactory(survey=anonymous),
+        enrollment=pairing.mentor,
+        answers={anon_rating: 1},
+        anonymous=True,
+    )
     assert health_of(program)[pairing.pk].health == Health.HEALTHY
 
 
 def test_health_as_of_a_past_day(program):
     pairing = fresh_pair(program, started_days_ago=60, last_session_days_ago=2)
-    b.session(pairing, 40)
+    SessionFactory(pairing=pairing, held=True, days=-40)
     # 25 days ago the last held session was 15 days old (more than the 10-day cadence), and the
     # goal, which moved only 3 days ago, had not moved 35 days into the pairing.
     past = health_of(program, as_of=timezone.localdate() - timedelta(days=25))[pairing.pk]

@@ -4,8 +4,9 @@ import pytest
 
 from core.models import Notification
 from evaluation import services
-from evaluation.tests import builders as b
 from matching.models import Pairing
+from matching.tests.factories import PairingFactory
+from programs.tests.factories import EnrollmentFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -83,8 +84,13 @@ def test_only_active_pairings_of_the_program_can_be_nudged(hr_client, scenario):
     completed = scenario.pairings[3]
     assert completed.status == Pairing.Status.COMPLETED
     assert hr_client.post(nudge_url(completed)).status_code == 404
-    other = b.running_program(slug="sales-buddies")
-    stranger = b.pair(other, b.enroll(other, "mentor"), b.enroll(other, "mentee"))
+    other = ProgramFactory(running=True, slug="sales-buddies")
+    stranger = PairingFactory(
+        active=True,
+        program=other,
+        mentor=EnrollmentFactory(program=other, mentor=True),
+        mentee=EnrollmentFactory(program=other, mentee=True),
+    )
     assert hr_client.post(nudge_url(stranger)).status_code == 404
     assert hr_client.post("/dashboards/programs/leadership-circle/pairings/999999/nudge/").status_code == 404
     assert hr_client.get(nudge_url(scenario.pairings[2])).status_code == 405
@@ -92,8 +98,8 @@ def test_only_active_pairings_of_the_program_can_be_nudged(hr_client, scenario):
 
 
 @pytest.mark.parametrize("size", [3, 30])
-def test_the_list_takes_the_same_queries_at_any_size(hr_client, size, django_assert_num_queries):
-    services.pair_health_refresh(program=b.populate(b.running_program(slug="sized"), size))
+def test_the_list_takes_the_same_queries_at_any_size(populate, hr_client, size, django_assert_num_queries):
+    services.pair_health_refresh(program=populate(ProgramFactory(running=True, slug="sized"), size))
     with django_assert_num_queries(12):
         response = hr_client.get("/dashboards/programs/sized/health/")
     assert len(response.context["rows"]) == size // 3

@@ -13,9 +13,11 @@ from django.utils import timezone
 
 from evaluation import services
 from evaluation.health import FACTS, pairing_health_facts, pairings_with_health
-from evaluation.tests import builders as b
+from matching.tests.factories import PairingFactory
 from mentorship.tests.services import require_postgresql
-from programs.models import Role
+from programs.tests.factories import EnrollmentFactory, ProgramFactory
+from sessions.tests.factories import SessionFactory
+from surveys.tests.factories import SurveyFactory, SurveyInstanceFactory, SurveyResponseFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db]
 
@@ -26,16 +28,22 @@ APP_TABLES = "SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespa
 
 def program_with_ratings():
     """``PAIRINGS`` active pairs; both people rated in three rounds, some of them low."""
-    program = b.running_program()
-    survey, rating, nps = b.survey(program)
-    rounds = [(b.survey_round(survey, days_ago=days), days) for days in (20, 10, 3)]
+    program = ProgramFactory(running=True)
+    survey = SurveyFactory(program=program, pulse=True)
+    rating, nps = survey.questions.order_by("order")
+    rounds = [(SurveyInstanceFactory(survey=survey, days_ago=days), days) for days in (20, 10, 3)]
     for index in range(PAIRINGS):
-        mentor, mentee = b.enroll(program, Role.MENTOR), b.enroll(program, Role.MENTEE)
-        pairing = b.pair(program, mentor, mentee, started_days_ago=40)
-        b.session(pairing, 5)
+        mentor, mentee = (
+            EnrollmentFactory(program=program, mentor=True),
+            EnrollmentFactory(program=program, mentee=True),
+        )
+        pairing = PairingFactory(active=True, program=program, mentor=mentor, mentee=mentee, started_days_ago=40)
+        SessionFactory(pairing=pairing, held=True, days=-5)
         for instance, days in rounds:
-            b.answer(instance, mentee, {rating: 1 + index % 5, nps: 7}, days_ago=days)
-            b.answer(instance, mentor, {rating: 2 + index % 4}, days_ago=days)
+            SurveyResponseFactory(
+                instance=instance, enrollment=mentee, answers={rating: 1 + index % 5, nps: 7}, days_ago=days
+            )
+            SurveyResponseFactory(instance=instance, enrollment=mentor, answers={rating: 2 + index % 4}, days_ago=days)
     return program
 
 

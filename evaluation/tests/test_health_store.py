@@ -11,14 +11,18 @@ from django.utils import timezone
 from evaluation import services, tasks
 from evaluation.health import health_reasons, pairings_with_health
 from evaluation.models import PairHealth, ProgramHealthState
-from evaluation.tests import builders as b
 from goals import services as goal_services
 from goals.models import Goal
+from goals.tests.factories import GoalFactory
 from matching import services as matching_services
 from matching.models import Pairing
-from programs.models import Program, Role
+from matching.tests.factories import PairingFactory
+from programs.models import Program
+from programs.tests.factories import EnrollmentFactory, ProgramFactory
 from sessions import services as session_services
+from sessions.tests.factories import SessionFactory
 from surveys import services as survey_services
+from surveys.tests.factories import SurveyFactory, SurveyInstanceFactory, SurveyInvitationFactory, SurveyResponseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -74,44 +78,58 @@ def random_program(seed: int, pairs: int = 25):
     """Pairs with random starts, held and cancelled sessions, goals (none, still, moved, dropped)
     and ratings (low or not, before the start or after, attributed or anonymous)."""
     rng = random.Random(seed)
-    program = b.running_program(slug=f"random-{seed}", cadence_days=rng.choice([7, 10, 14, 21, 30]))
-    survey, rating, _ = b.survey(program)
-    anonymous, anonymous_rating, _ = b.survey(program, anonymous=True)
+    program = ProgramFactory(running=True, slug=f"random-{seed}", cadence_days=rng.choice([7, 10, 14, 21, 30]))
+    survey = SurveyFactory(program=program, pulse=True)
+    rating, _ = survey.questions.order_by("order")
+    anonymous = SurveyFactory(program=program, pulse=True, anonymous=True)
+    anonymous_rating, _ = anonymous.questions.order_by("order")
     for _ in range(pairs):
-        mentor, mentee = b.enroll(program, Role.MENTOR), b.enroll(program, Role.MENTEE)
+        mentor, mentee = (
+            EnrollmentFactory(program=program, mentor=True),
+            EnrollmentFactory(program=program, mentee=True),
+        )
         started = rng.randint(1, 120)
-        pairing = b.pair(program, mentor, mentee, started_days_ago=started)
+        pairing = PairingFactory(active=True, program=program, mentor=mentor, mentee=mentee, started_days_ago=started)
         for _ in range(rng.randint(0, 3)):
-            b.session(pairing, rng.uniform(0.1, started), status=rng.choice(["held", "held", "cancelled"]))
+            SessionFactory(
+                pairing=pairing, days=-(rng.uniform(0.1, started)), status=rng.choice(["held", "held", "cancelled"])
+            )
         for _ in range(rng.randint(0, 2)):
             kind = rng.choice(["still", "moved", "dropped"])
             created = rng.randint(1, started + 10)
             if kind == "moved":
-                b.goal(
-                    mentee,
+                GoalFactory(
+                    enrollment=mentee,
                     created_days_ago=created,
                     status=Goal.Status.IN_PROGRESS,
                     progress=40,
                     moved_days_ago=rng.uniform(0.1, created),
                 )
             else:
-                b.goal(
-                    mentee,
+                GoalFactory(
+                    enrollment=mentee,
                     created_days_ago=created,
                     status=Goal.Status.DROPPED if kind == "dropped" else Goal.Status.NOT_STARTED,
                 )
         for person in (mentor, mentee):
             if rng.random() < 0.6:
                 days = rng.randint(0, started + 20)
-                instance = b.survey_round(survey, days_ago=days + 1)
-                b.answer(instance, person, {rating: rng.randint(1, 5)}, days_ago=days)
+                instance = SurveyInstanceFactory(survey=survey, days_ago=days + 1)
+                SurveyResponseFactory(
+                    instance=instance, enrollment=person, answers={rating: rng.randint(1, 5)}, days_ago=days
+                )
             if rng.random() < 0.2:
-                b.answer(b.survey_round(anonymous), person, {anonymous_rating: 1}, anonymous=True)
-    b.pair(
-        program,
-        b.enroll(program, Role.MENTOR),
-        b.enroll(program, Role.MENTEE),
-        status=Pairing.Status.ENDED,
+                SurveyResponseFactory(
+                    instance=SurveyInstanceFactory(survey=anonymous),
+                    enrollment=person,
+                    answers={anonymous_rating: 1},
+                    anonymous=True,
+                )
+    PairingFactory(
+        ended=True,
+        program=program,
+        mentor=EnrollmentFactory(program=program, mentor=True),
+        mentee=EnrollmentFactory(program=program, mentee=True),
         started_days_ago=50,
         ended_days_ago=10,
     )
@@ -186,8 +204,11 @@ def test_a_goal_set_and_moved_updates_the_pairs_health(refreshed, django_capture
 def test_an_attributed_low_rating_updates_the_pairs_health(refreshed, django_capture_on_commit_callbacks):
     p1 = refreshed.pairings[0]
     assert PairHealth.objects.get(pairing=p1).level == 0
-    survey, rating, nps = b.survey(refreshed.program)
-    invitation = b.invite(b.survey_round(survey, days_ago=1), p1.mentee)
+    survey = SurveyFactory(program=refreshed.program, pulse=True)
+    rating, nps = survey.questions.order_by("order")
+    invitation = SurveyInvitationFactory(
+        instance=SurveyInstanceFactory(survey=survey, days_ago=1), enrollment=p1.mentee
+    )
     with django_capture_on_commit_callbacks(execute=True):
         survey_services.survey_response_submit(invitation=invitation, answers={rating.pk: 1, nps.pk: 5})
     row = PairHealth.objects.get(pairing=p1)
@@ -196,8 +217,11 @@ def test_an_attributed_low_rating_updates_the_pairs_health(refreshed, django_cap
 
 def test_an_anonymous_answer_is_never_traced_to_the_pair(refreshed, django_capture_on_commit_callbacks):
     p1 = refreshed.pairings[0]
-    survey, rating, nps = b.survey(refreshed.program, anonymous=True)
-    invitation = b.invite(b.survey_round(survey, days_ago=1), p1.mentee)
+    survey = SurveyFactory(program=refreshed.program, pulse=True, anonymous=True)
+    rating, nps = survey.questions.order_by("order")
+    invitation = SurveyInvitationFactory(
+        instance=SurveyInstanceFactory(survey=survey, days_ago=1), enrollment=p1.mentee
+    )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         survey_services.survey_response_submit(invitation=invitation, answers={rating.pk: 1, nps.pk: 5})
     assert PairHealth.objects.get(pairing=p1).level == 0
@@ -258,11 +282,11 @@ def test_a_new_programs_dashboard_says_health_is_not_computed_until_the_first_sw
 
 
 def test_the_sweep_recomputes_only_what_time_changed(db):
-    program = b.running_program(cadence_days=14)
-    mentor, mentee = b.enroll(program, Role.MENTOR), b.enroll(program, Role.MENTEE)
-    pairing = b.pair(program, mentor, mentee, started_days_ago=60)
-    b.session(pairing, 13)
-    b.goal(mentee, status=Goal.Status.IN_PROGRESS, progress=50, moved_days_ago=5)
+    program = ProgramFactory(running=True, cadence_days=14)
+    mentor, mentee = EnrollmentFactory(program=program, mentor=True), EnrollmentFactory(program=program, mentee=True)
+    pairing = PairingFactory(active=True, program=program, mentor=mentor, mentee=mentee, started_days_ago=60)
+    SessionFactory(pairing=pairing, held=True, days=-13)
+    GoalFactory(enrollment=mentee, created_days_ago=50, status=Goal.Status.IN_PROGRESS, progress=50, moved_days_ago=5)
     now = timezone.now()
     services.pair_health_refresh(program=program, now=now)
     row = PairHealth.objects.get()
@@ -282,7 +306,13 @@ def test_the_sweep_follows_changes_made_without_an_event(refreshed):
     p1, p2, p3, *_ = refreshed.pairings
     Program.objects.filter(pk=program.pk).update(cadence_days=60)  # e.g. in the admin
     Pairing.objects.filter(pk=p3.pk).update(status=Pairing.Status.COMPLETED, ended_at=timezone.now())
-    newcomer = b.pair(program, b.enroll(program, Role.MENTOR), b.enroll(program, Role.MENTEE), started_days_ago=3)
+    newcomer = PairingFactory(
+        active=True,
+        program=program,
+        mentor=EnrollmentFactory(program=program, mentor=True),
+        mentee=EnrollmentFactory(program=program, mentee=True),
+        started_days_ago=3,
+    )
     services.pair_health_sweep()
     program.refresh_from_db()
     assert set(PairHealth.objects.values_list("pairing_id", flat=True)) == {p1.pk, p2.pk, newcomer.pk}
@@ -301,8 +331,8 @@ def test_the_refresh_and_the_sweep_run_twice_change_nothing(refreshed):
 
 
 @pytest.mark.parametrize("size", [3, 30])
-def test_a_sweep_with_nothing_due_takes_the_same_few_queries_at_any_size(size, django_assert_num_queries):
-    program = b.populate(b.running_program(slug="sized"), size)
+def test_a_sweep_with_nothing_due_takes_the_same_few_queries_at_any_size(populate, size, django_assert_num_queries):
+    program = populate(ProgramFactory(running=True, slug="sized"), size)
     services.pair_health_refresh(program=program)
     # Rows of ended pairings, programs; per program: (savepoint) lock, new pairings, due rows, gone
     # rows, checked_at (release). No fact is read, no row written.
@@ -311,8 +341,8 @@ def test_a_sweep_with_nothing_due_takes_the_same_few_queries_at_any_size(size, d
 
 
 @pytest.mark.parametrize("size", [3, 30])
-def test_refreshing_one_pairing_takes_the_same_queries_at_any_size(size, django_assert_num_queries):
-    program = b.populate(b.running_program(slug="sized"), size)
+def test_refreshing_one_pairing_takes_the_same_queries_at_any_size(populate, size, django_assert_num_queries):
+    program = populate(ProgramFactory(running=True, slug="sized"), size)
     services.pair_health_refresh(program=program)
     pairing = Pairing.objects.filter(program=program).first()
     # Its program, the program, (savepoint) lock, the two people, the facts, the stored row

@@ -7,9 +7,18 @@ from django.utils import timezone
 
 from evaluation.health import as_of_moment
 from evaluation.selectors import program_snapshot_compute
-from evaluation.tests import builders as b
-from programs.models import Role
+from goals.tests.factories import GoalFactory
+from matching.tests.factories import PairingFactory
 from programs.selectors import program_training_summary
+from programs.tests.factories import (
+    EnrollmentFactory,
+    ProgramFactory,
+    TrainingCompletionFactory,
+    TrainingModuleFactory,
+    days_ago,
+)
+from sessions.tests.factories import ActionItemFactory, SessionFactory
+from surveys.tests.factories import SurveyFactory, SurveyInstanceFactory, SurveyResponseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +63,7 @@ def test_figures_as_of_a_past_day_come_from_the_history(scenario):
     assert (s.pairings_active, s.pairings_completed, s.pairings_ended) == (3, 0, 1)
     # P1 and P2: no session yet, 15 days in (no goal sign before 4 weeks): cooling. P4: 35 days quiet.
     assert (s.pairings_healthy, s.pairings_cooling, s.pairings_at_risk) == (0, 2, 1)
-    quiet = sorted((moment - b.ago(days)).total_seconds() / 86400 for days in (60, 60, 80))
+    quiet = sorted((moment - days_ago(days)).total_seconds() / 86400 for days in (60, 60, 80))
     assert s.days_since_session_median == round(quiet[1], 1)
     assert s.days_since_session_avg == round(sum(quiet) / 3, 1)
     assert s.sessions_held_30_days == 0
@@ -66,20 +75,31 @@ def test_figures_as_of_a_past_day_come_from_the_history(scenario):
 
 
 def test_scores_need_five_answers(db):
-    program = b.running_program()
-    survey, rating, nps = b.survey(program)
-    instance = b.survey_round(survey)
+    program = ProgramFactory(running=True)
+    survey = SurveyFactory(program=program, pulse=True)
+    rating, nps = survey.questions.order_by("order")
+    instance = SurveyInstanceFactory(survey=survey)
     for _ in range(4):
-        b.answer(instance, b.enroll(program, Role.MENTEE), {rating: 5, nps: 10}, anonymous=True)
+        SurveyResponseFactory(
+            instance=instance,
+            enrollment=EnrollmentFactory(program=program, mentee=True),
+            answers={rating: 5, nps: 10},
+            anonymous=True,
+        )
     s = program_snapshot_compute(program=program, as_of=timezone.localdate())
     assert (s.rating_answers, s.satisfaction, s.nps) == (4, None, None)
-    b.answer(instance, b.enroll(program, Role.MENTEE), {rating: 3, nps: 0}, anonymous=True)
+    SurveyResponseFactory(
+        instance=instance,
+        enrollment=EnrollmentFactory(program=program, mentee=True),
+        answers={rating: 3, nps: 0},
+        anonymous=True,
+    )
     s = program_snapshot_compute(program=program, as_of=timezone.localdate())
     assert (s.satisfaction, s.nps) == (4.6, 60)
 
 
 def test_an_empty_program_has_no_percentages(db):
-    s = program_snapshot_compute(program=b.running_program(), as_of=timezone.localdate())
+    s = program_snapshot_compute(program=ProgramFactory(running=True), as_of=timezone.localdate())
     assert s.pairings_active == 0
     assert s.matched_percent is None and s.sessions_per_pairing_month is None
     assert s.days_since_session_median is None and s.goal_completion_percent is None
@@ -87,18 +107,22 @@ def test_an_empty_program_has_no_percentages(db):
 
 @pytest.mark.parametrize("size", [3, 30])
 def test_the_computation_takes_the_same_queries_at_any_size(size, django_assert_num_queries):
-    program = b.running_program()
-    survey, rating, nps = b.survey(program)
-    instance = b.survey_round(survey)
-    module = b.module(program)
+    program = ProgramFactory(running=True)
+    survey = SurveyFactory(program=program, pulse=True)
+    rating, nps = survey.questions.order_by("order")
+    instance = SurveyInstanceFactory(survey=survey)
+    module = TrainingModuleFactory(program=program)
     for index in range(size):
-        mentor, mentee = b.enroll(program, Role.MENTOR), b.enroll(program, Role.MENTEE)
-        pairing = b.pair(program, mentor, mentee, started_days_ago=40)
-        b.session(pairing, index % 35)
-        b.goal(mentee, moved_days_ago=5, progress=20)
-        b.action_item(pairing, done_days_ago=1)
-        b.complete(mentee, module)
-        b.answer(instance, mentee, {rating: 4, nps: 9})
+        mentor, mentee = (
+            EnrollmentFactory(program=program, mentor=True),
+            EnrollmentFactory(program=program, mentee=True),
+        )
+        pairing = PairingFactory(active=True, program=program, mentor=mentor, mentee=mentee, started_days_ago=40)
+        SessionFactory(pairing=pairing, held=True, days=-(index % 35))
+        GoalFactory(enrollment=mentee, created_days_ago=50, moved_days_ago=5, progress=20)
+        ActionItemFactory(session=pairing.sessions.first(), done_days_ago=1)
+        TrainingCompletionFactory(enrollment=mentee, module=module, completed_days_ago=60)
+        SurveyResponseFactory(instance=instance, enrollment=mentee, answers={rating: 4, nps: 9})
     # 11: the median days since the last session comes from the pair-health rows (was a 12th query).
     with django_assert_num_queries(11):
         program_snapshot_compute(program=program, as_of=timezone.localdate())

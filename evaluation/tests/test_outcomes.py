@@ -6,9 +6,8 @@ import pytest
 from django.utils import timezone
 
 from evaluation.selectors import program_outcomes
-from evaluation.tests import builders as b
-from people.tests.factories import DepartmentFactory
-from programs.models import Role
+from people.tests.factories import DepartmentFactory, PersonFactory
+from programs.tests.factories import EnrollmentFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,16 +22,16 @@ def company(db):
     colleagues (2 left, 1 promoted in the window, 1 before it); band 4-6: 2 participants (1 left) and 4 colleagues (2
     promoted). Sales has colleagues only; Finance one participant only. Left out: someone in
     another program, someone hired after the start, someone who left before it."""
-    program = b.running_program(name="Leadership Circle", slug="leadership-circle")
+    program = ProgramFactory(running=True, name="Leadership Circle", slug="leadership-circle")
     eng, sales, finance = (DepartmentFactory(name=name) for name in ("Engineering", "Sales", "Finance"))
 
     def people(n, department, seniority, **fields):
-        return [b.person(department=department, seniority=seniority, user=False, **fields) for _ in range(n)]
+        return [PersonFactory(department=department, seniority=seniority, **fields) for _ in range(n)]
 
     junior = people(3, eng, 2) + people(1, eng, 2, promotion_date=days_ago(20))
     mid = people(1, eng, 5) + people(1, eng, 5, termination_date=days_ago(30))
     for who in [*junior, *mid, *people(1, finance, 8)]:
-        b.enroll(program, Role.MENTEE, who=who)
+        EnrollmentFactory(program=program, mentee=True, person=who)
     people(7, eng, 1)
     people(2, eng, 3, termination_date=days_ago(10))
     people(1, eng, 3, promotion_date=days_ago(45))
@@ -40,8 +39,8 @@ def company(db):
     people(2, eng, 6)
     people(2, eng, 4, promotion_date=days_ago(5))
     people(5, sales, 2)
-    other = b.running_program(slug="other")
-    b.enroll(other, Role.MENTEE, who=people(1, eng, 2)[0])
+    other = ProgramFactory(running=True, slug="other")
+    EnrollmentFactory(program=other, mentee=True, person=people(1, eng, 2)[0])
     people(1, eng, 2, hire_date=days_ago(10))
     people(1, eng, 2, termination_date=days_ago(120))
     return program
@@ -76,7 +75,7 @@ def test_the_page_shows_group_sizes_and_too_few_to_compare(client, company, owne
 
 
 def test_a_program_that_has_not_started_says_so(hr_client):
-    b.running_program(slug="later", start_date=days_ago(-10), end_date=days_ago(-100))
+    ProgramFactory(running=True, slug="later", start_date=days_ago(-10), end_date=days_ago(-100))
     response = hr_client.get("/dashboards/programs/later/outcomes/")
     assert response.status_code == 200
     assert not response.context["outcomes"].started
@@ -93,10 +92,10 @@ def test_participants_get_a_404(participant_client):
 
 @pytest.mark.parametrize("size", [5, 50])
 def test_the_page_takes_the_same_queries_at_any_size(hr_client, size, django_assert_num_queries):
-    program = b.running_program(slug="sized")
+    program = ProgramFactory(running=True, slug="sized")
     for index in range(size):
-        who = b.person(user=False, seniority=1 + index % 10)
+        who = PersonFactory(seniority=1 + index % 10)
         if index % 2:
-            b.enroll(program, Role.MENTEE, who=who)
+            EnrollmentFactory(program=program, mentee=True, person=who)
     with django_assert_num_queries(9):
         assert hr_client.get("/dashboards/programs/sized/outcomes/").status_code == 200

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from evaluation.models import ProgramSnapshot
-from evaluation.tests import builders as b
 from programs.models import Program
+from programs.tests.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def snap(program, days_ago, **figures):
 def test_hr_sees_every_program_with_its_latest_snapshot(hr_client, scenario):
     snap(scenario.program, 3, pairings_active=2)
     latest = snap(scenario.program, 1, pairings_active=3, pairings_at_risk=1, pairings_cooling=1, pairings_healthy=1)
-    draft = b.running_program(name="Next cohort", slug="next-cohort", status=Program.Status.DRAFT)
+    draft = ProgramFactory(running=True, name="Next cohort", slug="next-cohort", status=Program.Status.DRAFT)
     response = hr_client.get("/dashboards/")
     assert response.status_code == 200
     rows = {row.program.slug: row for row in response.context["rows"]}
@@ -34,7 +34,7 @@ def test_hr_sees_every_program_with_its_latest_snapshot(hr_client, scenario):
 
 
 def test_owners_see_only_their_programs(owner_client, scenario):
-    b.running_program(name="Sales Buddies", slug="sales-buddies")
+    ProgramFactory(running=True, name="Sales Buddies", slug="sales-buddies")
     response = owner_client.get("/dashboards/")
     assert [row.program.slug for row in response.context["rows"]] == ["leadership-circle"]
     assert 'data-testid="recompute-all"' not in response.content.decode()
@@ -56,9 +56,9 @@ def test_the_nav_does_not_offer_dashboards_to_participants(participant_client):
 
 
 @pytest.mark.parametrize("size", [3, 30])
-def test_the_overview_takes_the_same_queries_at_any_size(hr_client, size, django_assert_num_queries):
+def test_the_overview_takes_the_same_queries_at_any_size(populate, hr_client, size, django_assert_num_queries):
     for index in range(3):
-        program = b.populate(b.running_program(slug=f"program-{size}-{index}"), size // 3)
+        program = populate(ProgramFactory(running=True, slug=f"program-{size}-{index}"), size // 3)
         snap(program, 0, pairings_active=size)
     with django_assert_num_queries(9):
         assert hr_client.get("/dashboards/").status_code == 200

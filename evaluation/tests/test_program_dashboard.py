@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from evaluation import services
 from evaluation.models import ProgramSnapshot
-from evaluation.tests import builders as b
+from goals.tests.factories import GoalFactory
+from programs.tests.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +102,7 @@ def test_the_goal_table_groups_goals_by_the_templates_objective(hr_client, scena
     from programs.tests.factories import GoalTemplateFactory
 
     template = GoalTemplateFactory(program=scenario.program, objective="leadership")
-    goal = b.goal(scenario.mentees[5], status="achieved", progress=100)
+    goal = GoalFactory(enrollment=scenario.mentees[5], created_days_ago=50, status="achieved", progress=100)
     goal.template = template
     goal.save()
     rows = {g.label: g for g in hr_client.get(URL).context["dashboard"].goals_by_objective}
@@ -129,8 +130,10 @@ def test_an_unknown_program_is_a_404(hr_client):
 
 
 @pytest.mark.parametrize("size", [3, 30])
-def test_the_dashboard_takes_the_same_queries_at_any_size(client, hr_admin, owner, size, django_assert_num_queries):
-    program = b.populate(b.running_program(slug="sized"), size)
+def test_the_dashboard_takes_the_same_queries_at_any_size(
+    populate, client, hr_admin, owner, size, django_assert_num_queries
+):
+    program = populate(ProgramFactory(running=True, slug="sized"), size)
     services.pair_health_refresh(program=program)
     program.owners.add(owner)
     for days in (40, 0):

@@ -17,11 +17,11 @@ from django.test import override_settings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evaluation.tests import builders as b
 from people import privacy
 from people.models import Person, SelfIdentification
 from people.tests.factories import PersonFactory
-from programs.models import Enrollment, Role
+from programs.models import Enrollment
+from programs.tests.factories import EnrollmentFactory, ProgramFactory
 
 OVERVIEW = "/people/self-identification/"
 
@@ -183,16 +183,16 @@ def diversity_csv(client, program):
 
 @pytest.fixture
 def dni_program(db):
-    program = b.running_program(name="D&I", slug="dni")
+    program = ProgramFactory(running=True, name="D&I", slug="dni")
     for gender, count in (("woman", 8), ("man", 9), ("non_binary", 6)):
         for _ in range(count):
-            b.enroll(program, Role.MENTEE, who=employee(gender))
+            EnrollmentFactory(program=program, mentee=True, person=employee(gender))
     return program
 
 
 def test_approving_one_applicant_between_two_downloads_reveals_nothing(hr_client, dni_program):
     before = diversity_csv(hr_client, dni_program)
-    applicant = b.enroll(dni_program, Role.MENTEE, who=employee("self_described"))
+    applicant = EnrollmentFactory(program=dni_program, mentee=True, person=employee("self_described"))
     assert diversity_csv(hr_client, dni_program) == before
     page = hr_client.get(f"/dashboards/programs/{dni_program.slug}/diversity/").content.decode()
     assert "Some changes since then are not counted yet" in page
@@ -205,9 +205,9 @@ def test_approving_one_applicant_between_two_downloads_reveals_nothing(hr_client
 def test_the_figures_move_once_five_people_changed(hr_client, dni_program):
     before = diversity_csv(hr_client, dni_program)
     for _ in range(4):
-        b.enroll(dni_program, Role.MENTEE, who=employee("woman"))
+        EnrollmentFactory(program=dni_program, mentee=True, person=employee("woman"))
     assert diversity_csv(hr_client, dni_program) == before
-    b.enroll(dni_program, Role.MENTEE, who=employee("man"))
+    EnrollmentFactory(program=dni_program, mentee=True, person=employee("man"))
     after = diversity_csv(hr_client, dni_program)
     assert after != before
     participants = {row[1]: int(row[2]) for row in after[1:] if row[0] == "Gender"}

@@ -35,8 +35,8 @@ class SessionFactory(factory.django.DjangoModelFactory):
 
 
 class ActionItemFactory(factory.django.DjangoModelFactory):
-    """An action item agreed in a held session, for the mentee, due in ``due_in_days``;
-    ``done_days_ago`` marks it done then."""
+    """An action item agreed in a held session, for the mentee, due in ``due_in_days``, added
+    ``created_days_ago``; ``done_days_ago`` marks it done then."""
 
     class Meta:
         model = ActionItem
@@ -49,8 +49,10 @@ class ActionItemFactory(factory.django.DjangoModelFactory):
 
     class Params:
         due_in_days = 7
+        created_days_ago = 0
         done_days_ago = None
 
+    created_at = factory.LazyAttribute(lambda o: days_ago(o.created_days_ago))
     done_at = factory.LazyAttribute(lambda o: days_ago(o.done_days_ago) if o.done_days_ago is not None else None)
 
 
