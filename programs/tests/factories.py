@@ -3,7 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from people.tests.factories import PersonFactory
+from people.tests.factories import PersonFactory, SkillFactory
 from programs.models import (
     WORKING_STYLE_ITEMS,
     Enrollment,
@@ -128,3 +128,33 @@ class GoalTemplateFactory(factory.django.DjangoModelFactory):
     program = factory.SubFactory(ProgramFactory)
     title = "Lead a project end to end"
     suggested_milestones = ["Pick a project", "Write the plan", "Deliver"]
+
+
+def profile_data(program, role=Role.MENTEE, *, skill="Public speaking", **overrides):
+    """A valid enrollment profile POST for ``program`` and ``role``."""
+    SkillFactory(name=skill, category="Communication")
+    data = {
+        "role": role,
+        "skill_0": skill,
+        "skill_level_0": "2",
+        "objectives": [program.objectives[0] if program.objectives else "leadership"],
+        "goals_text": "Get better at presenting to executives.",
+        "meeting_format": "video",
+        "availability_hours": "4",
+        "charter_agreed": "on",
+    }
+    for item in WORKING_STYLE_ITEMS:
+        data[f"ws_{item.code}"] = "3"
+    if role == Role.MENTOR:
+        data["mentor_capacity"] = "2"
+    for question in program.questions.filter(audience=role):
+        if question.kind == ProgramQuestion.Kind.TEXT:
+            data[f"q_{question.pk}"] = "An answer"
+        elif question.kind == ProgramQuestion.Kind.SINGLE:
+            data[f"q_{question.pk}"] = question.choices[0]
+        elif question.kind == ProgramQuestion.Kind.MULTIPLE:
+            data[f"q_{question.pk}"] = question.choices[:2]
+        else:
+            data[f"q_{question.pk}"] = "4"
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}

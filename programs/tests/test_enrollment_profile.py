@@ -5,8 +5,7 @@ from django.urls import reverse
 
 from people.tests.factories import SkillFactory
 from programs.models import Enrollment, EnrollmentSkill, Program, ProgramQuestion, Role
-from programs.tests.enrollment_helpers import detail_url, profile_data, profile_url
-from programs.tests.factories import EnrollmentFactory, ProgramFactory, ProgramQuestionFactory
+from programs.tests.factories import EnrollmentFactory, ProgramFactory, ProgramQuestionFactory, profile_data
 
 pytestmark = pytest.mark.django_db
 
@@ -59,8 +58,10 @@ def test_mentee_profile_is_saved_in_full(alice_client, program, invitation):
     data = profile_data(program, Role.MENTEE, skill="Public speaking", skill_level_0="2")
     data.update(skill_1="Negotiation", skill_level_1="1", ws_feedback="1", ws_focus="5")
     SkillFactory(name="Negotiation")
-    response = alice_client.post(profile_url(invitation), data)
-    assert response.status_code == 302 and response["Location"] == detail_url(invitation)
+    response = alice_client.post(reverse("programs:enrollment_profile", args=[invitation.pk]), data)
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "programs:enrollment_detail", args=[invitation.pk]
+    )
 
     enrollment = Enrollment.objects.get(pk=invitation.pk)
     assert enrollment.status == Enrollment.Status.APPLIED and enrollment.role == Role.MENTEE
@@ -78,14 +79,14 @@ def test_mentee_profile_is_saved_in_full(alice_client, program, invitation):
         str(questions["Topics?"].pk): ["Hiring", "Strategy"],
         str(questions["How confident are you?"].pk): 4,
     }
-    page = alice_client.get(detail_url(invitation)).content.decode()
+    page = alice_client.get(reverse("programs:enrollment_detail", args=[invitation.pk])).content.decode()
     assert "Thanks! Your application to Leadership Circle is in" in page
     assert "Public speaking · 2/5" in page
 
 
 def test_mentor_profile_records_skills_they_have_and_capacity(alice_client, program, invitation):
     data = profile_data(program, Role.MENTOR, skill="System design", skill_level_0="5", mentor_capacity="3")
-    alice_client.post(profile_url(invitation), data)
+    alice_client.post(reverse("programs:enrollment_profile", args=[invitation.pk]), data)
     enrollment = Enrollment.objects.get(pk=invitation.pk)
     assert enrollment.role == Role.MENTOR and enrollment.mentor_capacity == 3
     assert enrollment.skills.get().direction == EnrollmentSkill.Direction.HAS
@@ -94,7 +95,9 @@ def test_mentor_profile_records_skills_they_have_and_capacity(alice_client, prog
 
 
 def test_profile_form_shows_the_charter_for_the_role(alice_client, program, invitation):
-    page = alice_client.get(profile_url(invitation), {"role": "mentor"}).content.decode()
+    page = alice_client.get(
+        reverse("programs:enrollment_profile", args=[invitation.pk]), {"role": "mentor"}
+    ).content.decode()
     assert "Meet your mentee every two weeks." in page and "Come prepared" not in page
     assert 'data-testid="charter"' in page
 
@@ -121,7 +124,10 @@ def choice_question(program, text="Preferred mentor background?"):
     ],
 )
 def test_bad_input_is_a_form_error_and_nothing_is_saved(alice_client, program, invitation, change, error):
-    response = alice_client.post(profile_url(invitation), profile_data(program, Role.MENTEE, **change(program)))
+    response = alice_client.post(
+        reverse("programs:enrollment_profile", args=[invitation.pk]),
+        profile_data(program, Role.MENTEE, **change(program)),
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert 'data-testid="form-errors"' in page
@@ -133,14 +139,16 @@ def test_bad_input_is_a_form_error_and_nothing_is_saved(alice_client, program, i
 
 def test_the_same_skill_twice_is_an_error(alice_client, program, invitation):
     data = profile_data(program, Role.MENTEE, skill="Writing", skill_1="writing")
-    page = alice_client.post(profile_url(invitation), data).content.decode()
+    page = alice_client.post(reverse("programs:enrollment_profile", args=[invitation.pk]), data).content.decode()
     assert "You already listed Writing." in page
     assert not EnrollmentSkill.objects.exists()
 
 
 def test_role_the_program_does_not_allow_is_an_error(alice_client, program, invitation):
     Program.objects.filter(pk=program.pk).update(allow_mentors=False)
-    response = alice_client.post(profile_url(invitation), profile_data(program, Role.MENTOR))
+    response = alice_client.post(
+        reverse("programs:enrollment_profile", args=[invitation.pk]), profile_data(program, Role.MENTOR)
+    )
     assert "Leadership Circle doesn&#x27;t take mentors" in response.content.decode()
     invitation.refresh_from_db()
     assert invitation.status == Enrollment.Status.INVITED and invitation.role == ""
@@ -148,23 +156,29 @@ def test_role_the_program_does_not_allow_is_an_error(alice_client, program, invi
 
 def test_editing_while_enrolling_keeps_the_status(alice_client, program, alice):
     enrollment = EnrollmentFactory(program=program, person=alice.person, status=Enrollment.Status.APPROVED)
-    page = alice_client.get(profile_url(enrollment)).content.decode()
+    page = alice_client.get(reverse("programs:enrollment_profile", args=[enrollment.pk])).content.decode()
     assert "Save profile" in page
-    alice_client.post(profile_url(enrollment), profile_data(program, Role.MENTEE, availability_hours="8"))
+    alice_client.post(
+        reverse("programs:enrollment_profile", args=[enrollment.pk]),
+        profile_data(program, Role.MENTEE, availability_hours="8"),
+    )
     enrollment.refresh_from_db()
     assert enrollment.status == Enrollment.Status.APPROVED and enrollment.availability_hours == 8
 
 
 def test_approved_participant_cannot_switch_role(alice_client, program, alice):
     enrollment = EnrollmentFactory(program=program, person=alice.person, status=Enrollment.Status.APPROVED)
-    alice_client.post(profile_url(enrollment), profile_data(program, Role.MENTOR))
+    alice_client.post(reverse("programs:enrollment_profile", args=[enrollment.pk]), profile_data(program, Role.MENTOR))
     enrollment.refresh_from_db()
     assert enrollment.role == Role.MENTEE
 
 
 def test_editing_form_is_prefilled(alice_client, program, invitation):
-    alice_client.post(profile_url(invitation), profile_data(program, Role.MENTEE, goals_text="Lead a team of five."))
-    page = alice_client.get(profile_url(invitation)).content.decode()
+    alice_client.post(
+        reverse("programs:enrollment_profile", args=[invitation.pk]),
+        profile_data(program, Role.MENTEE, goals_text="Lead a team of five."),
+    )
+    page = alice_client.get(reverse("programs:enrollment_profile", args=[invitation.pk])).content.decode()
     assert "Lead a team of five." in page
     assert 'value="Public speaking"' in page
 
@@ -175,19 +189,27 @@ def test_profile_is_read_only_once_matching_starts(alice_client, program, alice,
         program=program, person=alice.person, status=Enrollment.Status.APPROVED, goals_text="Original"
     )
     Program.objects.filter(pk=program.pk).update(status=status)
-    page = alice_client.get(profile_url(enrollment)).content.decode()
+    page = alice_client.get(reverse("programs:enrollment_profile", args=[enrollment.pk])).content.decode()
     assert 'data-testid="profile-locked"' in page
     assert "Matching has started, so your profile can no longer be changed." in page
-    response = alice_client.post(profile_url(enrollment), profile_data(program, Role.MENTEE, goals_text="Changed"))
+    response = alice_client.post(
+        reverse("programs:enrollment_profile", args=[enrollment.pk]),
+        profile_data(program, Role.MENTEE, goals_text="Changed"),
+    )
     assert response.status_code == 302
     enrollment.refresh_from_db()
     assert enrollment.goals_text == "Original"
-    assert 'data-testid="profile-read-only"' in alice_client.get(detail_url(enrollment)).content.decode()
+    assert (
+        'data-testid="profile-read-only"'
+        in alice_client.get(reverse("programs:enrollment_detail", args=[enrollment.pk])).content.decode()
+    )
 
 
 def test_invitation_to_a_program_past_enrollment_cannot_be_accepted(alice_client, program, invitation):
     Program.objects.filter(pk=program.pk).update(status=Program.Status.MATCHING)
-    response = alice_client.post(profile_url(invitation), profile_data(program, Role.MENTEE))
+    response = alice_client.post(
+        reverse("programs:enrollment_profile", args=[invitation.pk]), profile_data(program, Role.MENTEE)
+    )
     assert response.status_code == 302
     invitation.refresh_from_db()
     assert invitation.status == Enrollment.Status.INVITED
@@ -195,7 +217,10 @@ def test_invitation_to_a_program_past_enrollment_cannot_be_accepted(alice_client
 
 def test_declined_application_cannot_be_edited(alice_client, program, alice):
     enrollment = EnrollmentFactory(program=program, person=alice.person, status=Enrollment.Status.DECLINED)
-    response = alice_client.post(profile_url(enrollment), profile_data(program, Role.MENTEE, goals_text="Again"))
+    response = alice_client.post(
+        reverse("programs:enrollment_profile", args=[enrollment.pk]),
+        profile_data(program, Role.MENTEE, goals_text="Again"),
+    )
     assert response.status_code == 302
     enrollment.refresh_from_db()
     assert enrollment.goals_text == ""
@@ -233,6 +258,11 @@ def test_another_persons_enrollment_is_404(client, program, alice, name, viewer,
 def test_posting_someone_elses_enrollment_changes_nothing(client, program, alice, bob):
     enrollment = EnrollmentFactory(program=program, person=alice.person, role="", status=Enrollment.Status.INVITED)
     client.force_login(bob)
-    assert client.post(profile_url(enrollment), profile_data(program, Role.MENTEE)).status_code == 404
+    assert (
+        client.post(
+            reverse("programs:enrollment_profile", args=[enrollment.pk]), profile_data(program, Role.MENTEE)
+        ).status_code
+        == 404
+    )
     enrollment.refresh_from_db()
     assert enrollment.status == Enrollment.Status.INVITED
