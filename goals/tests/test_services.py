@@ -9,9 +9,10 @@ from core.models import Notification
 from goals import services
 from goals.models import Goal, GoalEvent
 from matching.models import Pairing
+from matching.tests.factories import PairingFactory
 from people.tests.factories import MemberFactory
 from programs.models import Enrollment
-from programs.tests.factories import EnrollmentFactory, GoalTemplateFactory, ProgramFactory
+from programs.tests.factories import GoalTemplateFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -138,19 +139,14 @@ def test_goals_survive_a_rematch_and_only_the_current_mentor_comments(program, p
     goal = services.goal_create(enrollment=pairing.mentee, user=mentee, title="Survives")
     Pairing.objects.filter(pk=pairing.pk).update(status=Pairing.Status.ENDED)
     new_mentor = MemberFactory(email="nora.new@example.com", first_name="Nora", last_name="New")
-    Pairing.objects.create(
-        program=program, mentor=make_pairing_mentor(program, new_mentor), mentee=pairing.mentee, status="active"
+    PairingFactory(
+        program=program, mentor__person=new_mentor.person, mentee=pairing.mentee, status=Pairing.Status.ACTIVE
     )
     assert list(Goal.objects.visible_to(new_mentor)) == [goal]
     assert not Goal.objects.visible_to(mentor).exists()
     with pytest.raises(PermissionDenied):
         services.goal_comment_add(goal=goal, user=mentor, body="Still here?")
     services.goal_comment_add(goal=goal, user=new_mentor, body="Welcome!")
-
-
-def make_pairing_mentor(program, user):
-
-    return EnrollmentFactory(program=program, person=user.person, role="mentor")
 
 
 def test_hr_admins_do_not_see_goals(pairing, mentee, hr_admin):
