@@ -1,6 +1,7 @@
 """HR pages: permissions, the criteria form, runs, overrides, publishing, pairings."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -343,8 +344,27 @@ def test_the_pairings_list_filters_by_status_and_ignores_bad_parameters(hr_clien
 
 def test_run_page_bad_sort_and_page_parameters_are_harmless(hr_client, done_run):
     url = reverse("matching:run_detail", args=[done_run.pk])
-    for query in ("?sort=password", "?sort=-score&page=x", "?page=-1", "?sort=mentee", "?sort=score"):
-        assert hr_client.get(url + query).status_code == 200
+    proposals = set(done_run.proposals.values_list("pk", flat=True))
+
+    def shown(response):
+        assert response.status_code == 200
+        return [int(pk) for pk in re.findall(r'id="proposal-(\d+)" data-testid="proposal"', response.content.decode())]
+
+    best_first = shown(hr_client.get(url))
+    assert set(best_first) == proposals and len(best_first) == len(proposals)
+    # An unknown sort or a bad page number: the first page, best score first, as with none.
+    for query in ("?sort=password", "?sort=-score&page=x", "?page=-1"):
+        response = hr_client.get(url + query)
+        assert shown(response) == best_first, query
+        assert response.context["sort"] == "-score"
+    # Known sorts list the same proposals, in their own order.
+    for sort in ("mentee", "score"):
+        response = hr_client.get(url + f"?sort={sort}")
+        assert sorted(shown(response)) == sorted(best_first) and response.context["sort"] == sort
+    # Reading the page changes nothing.
+    done_run.refresh_from_db()
+    assert done_run.status == MatchRun.Status.DONE
+    assert set(done_run.proposals.values_list("pk", flat=True)) == proposals
 
 
 # --- Query counts: the same at two data sizes ------------------------------------------

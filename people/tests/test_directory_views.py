@@ -170,6 +170,11 @@ def test_person_page_survives_a_management_cycle(hr_client, org):
     # The chain goes up once around the loop and stops: each manager shown once, in order.
     assert chain.count("Victor Perez") == 1 and chain.count("Carmen Ortiz") == 1
     assert chain.index("Victor Perez") < chain.index("Carmen Ortiz")
+    assert 'data-testid="person-name">Rita Quinn<' in html
+    # The loop closes through Rita: Carmen now shows as reporting to her.
+    assert "Carmen Ortiz" in html.split('data-testid="direct-reports"')[1]
+    # Showing the page repairs nothing: the bad export stays as it was stored.
+    assert Person.objects.get(pk=org["ceo"].pk).manager_id == org["rep"].pk
 
 
 def test_person_page_never_shows_self_identification(hr_client, org):

@@ -101,6 +101,8 @@ def test_owner_sees_their_program_read_only(client, program, owner):
     response = get(client, owner, reverse("programs:owned_program_detail", kwargs={"slug": program.slug}))
     page = response.content.decode()
     assert response.status_code == 200
+    assert 'data-testid="page-title">Leadership Circle<' in page
+    assert "Manage as HR" not in page
     assert 'data-testid="owner-note"' in page
     assert reverse("programs:program_edit", kwargs={"slug": program.slug}) not in page
     assert 'data-testid="next-steps"' not in page
@@ -118,7 +120,12 @@ def test_owner_of_another_program_participant_and_employee_get_404_on_the_owner_
 
 def test_hr_admin_may_open_the_owner_view_of_any_program(hr_client, program):
     response = hr_client.get(reverse("programs:owned_program_detail", kwargs={"slug": program.slug}))
+    page = response.content.decode()
     assert response.status_code == 200
+    assert 'data-testid="page-title">Leadership Circle<' in page
+    # The read-only view, with the way back to the HR pages (the owner has no such link).
+    assert 'data-testid="owner-note"' in page
+    assert f'href="{reverse("programs:program_detail", kwargs={"slug": program.slug})}">Manage as HR<' in page
 
 
 def test_owner_list_shows_only_their_programs(client, program, owner, bob):
