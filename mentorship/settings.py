@@ -334,6 +334,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.tasks.surveys_sweep",
         "schedule": crontab(minute=7),
     },
+    # Survey results' running totals recomputed from the rows (what no write path told them).
+    "surveys-tallies-rebuild": {
+        "task": "surveys.tasks.surveys_tallies_rebuild",
+        "schedule": crontab(minute=15, hour=3),
+    },
     # Mentoring sessions: reminders a day before, inactivity nudges, overdue action items.
     "mentoring-session-reminders": {
         "task": "sessions.tasks.session_reminders_send",

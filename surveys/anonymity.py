@@ -45,6 +45,7 @@ from django.utils import timezone
 
 from people import privacy
 from programs.models import Role
+from surveys import tallies
 from surveys.models import (
     EVENT_TRIGGERS,
     PAIRING_SCHEDULE_TRIGGERS,
@@ -218,6 +219,9 @@ def anonymous_submit(
     if SurveyInvitation.objects.filter(pk=invitation.pk, answered=False).update(answered=True) != 1:
         raise ValidationError("You have already answered this survey.")
     invitation.answered = True
+    changes = tallies.Changes(survey)  # Only "answered": sealed answers are in no total until released.
+    changes.add_round(instance.occurs_on, answered=1)
+    changes.save()
     group = reporting_group(instance=instance, role=invitation.role)
     key = secrets.token_urlsafe(32)
     SealedSurveyResponse.objects.create(
@@ -276,6 +280,14 @@ def release_if_ready(
     shuffle(answers)
     SurveyAnswer.objects.bulk_create(answers)
     SealedSurveyResponse.objects.filter(pk__in=[row.pk for row in sealed]).delete()
+    # The batch joins the running totals (surveys.tallies) as it joins the results: all at once.
+    occurs_on = instance.occurs_on if instance is not None else None
+    changes = tallies.Changes(survey)
+    changes.add_round(occurs_on, responses=len(responses))
+    changes.add_answers(
+        tallies.answer_rows_of(answers, occurs_on=occurs_on), multiple=tallies.multiple_choice(questions)
+    )
+    changes.save()
     return len(sealed)
 
 

@@ -372,3 +372,49 @@ class SurveyAnswer(models.Model):
 
     def __str__(self):
         return f"Answer to {self.question_id}"
+
+
+class SurveyTally(models.Model):
+    """Running totals of a survey's rounds for one period, kept with every write
+    (``surveys.tallies``) so that lists and results read a few rows instead of counting
+    every invitation: rounds opened, people invited, invitations answered, and responses
+    in the results (released ones only, for an anonymous survey).
+
+    ``period`` is how the results chart the rounds: the round's day for a program-wide
+    survey, the first of its month for pairing rounds, empty for anonymous answers
+    pooled over the whole survey. A period may have several rows (summed when read).
+    """
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    period = models.DateField(null=True, blank=True)
+    rounds = models.IntegerField(default=0)
+    invited = models.IntegerField(default=0)
+    answered = models.IntegerField(default=0)
+    responses = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"Tally of {self.survey_id} for {self.period}"
+
+
+class SurveyAnswerTally(models.Model):
+    """Running totals of a survey's answers in the results, by question, period, role,
+    department (always "" for an anonymous survey) and value (``number`` or ``choice``):
+    ``n`` answers, of which ``written`` are non-empty texts. A row with ``per_person``
+    counts the people who answered a multiple-choice question (whose answers are one row
+    per chosen option), not options. Bounded by questions x options x roles x departments
+    x periods, never by the number of answers. Only answers in the results are counted:
+    sealed anonymous answers join when their batch is released."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(SurveyQuestion, on_delete=models.CASCADE, related_name="+")
+    period = models.DateField(null=True, blank=True)
+    role = models.CharField(max_length=10, blank=True)
+    department = models.CharField(max_length=120, blank=True)
+    number = models.SmallIntegerField(null=True, blank=True)
+    choice = models.CharField(max_length=200, blank=True)
+    per_person = models.BooleanField(default=False)
+    n = models.IntegerField(default=0)
+    written = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"Answer tally of question {self.question_id}"

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from django.db.models import Avg, CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models import Avg, CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, Window
 from django.db.models.functions import Cast, Coalesce, Random, RowNumber, TruncMonth
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -21,7 +21,16 @@ from django.utils.dateformat import format as date_format
 from people import privacy
 from programs.models import Enrollment, Program, Role
 from surveys import anonymity
-from surveys.models import Survey, SurveyAnswer, SurveyInstance, SurveyInvitation, SurveyQuestion, SurveyResponse
+from surveys.models import (
+    Survey,
+    SurveyAnswer,
+    SurveyAnswerTally,
+    SurveyInstance,
+    SurveyInvitation,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyTally,
+)
 
 TEXTS_SHOWN = 100
 
@@ -111,19 +120,21 @@ def _count(queryset: QuerySet, outer: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def _with_invitation_numbers(objects: list, group: str) -> list:
-    """Set ``invited`` and ``answered`` on each of ``objects`` (programs or surveys): one
-    query over their invitations, grouped by ``group``, instead of two per row."""
+def _with_tally_numbers(objects: list, group: str, fields: tuple[str, ...] = ("invited", "answered")) -> list:
+    """Set ``invited`` and ``answered`` (and any other of ``fields``) on each of ``objects``
+    (programs or surveys) from the running totals (``surveys.tallies``): one query over a
+    few rows per survey, grouped by ``group``, whatever the number of invitations."""
     numbers = {
         row["key"]: row
-        for row in SurveyInvitation.objects.filter(**{f"{group}__in": [o.pk for o in objects]})
+        for row in SurveyTally.objects.filter(**{f"{group}__in": [o.pk for o in objects]})
         .order_by()
         .values(key=F(group))
-        .annotate(invited=Count("pk"), answered=Count("pk", filter=Q(answered=True)))
+        .annotate(**{name: Sum(name) for name in fields})
     }
     for o in objects:
         row = numbers.get(o.pk, {})
-        o.invited, o.answered = row.get("invited", 0), row.get("answered", 0)
+        for name in fields:
+            setattr(o, name, row.get(name) or 0)
     return objects
 
 
@@ -134,7 +145,7 @@ def survey_programs_for(*, user) -> list[Program]:
         active_count=_count(Survey.objects.filter(status=Survey.Status.ACTIVE), "program"),
         open_rounds=_count(SurveyInstance.objects.open(), "survey__program"),
     )
-    return _with_invitation_numbers(list(programs), "instance__survey__program")
+    return _with_tally_numbers(list(programs), "survey__program")
 
 
 def surveys_for_program(*, program: Program) -> list[Survey]:
@@ -142,12 +153,14 @@ def surveys_for_program(*, program: Program) -> list[Survey]:
         Survey.objects.filter(program=program)
         .annotate(
             question_count=_count(SurveyQuestion.objects.all(), "survey"),
-            round_count=_count(SurveyInstance.objects.all(), "survey"),
             open_rounds=_count(SurveyInstance.objects.open(), "survey"),
         )
         .order_by("title", "pk")
     )
-    return _with_invitation_numbers(list(surveys), "instance__survey")
+    surveys = _with_tally_numbers(list(surveys), "survey", ("invited", "answered", "rounds"))
+    for survey in surveys:
+        survey.round_count = survey.rounds
+    return surveys
 
 
 def survey_templates() -> QuerySet[Survey]:
@@ -267,18 +280,17 @@ def _group_rows(rows, question: SurveyQuestion, labels: dict | None = None) -> d
 
 
 def _answer_cells(*, survey: Survey, questions: list[SurveyQuestion]) -> dict:
-    """Every figure of the answers in one pass: a single query grouped by (question, value,
-    role, department, period), whose rows (bounded by the questions' options, the roles,
-    departments and periods, not by the number of answers) are added up here into what
-    the page shows. A multiple-choice question has one row per chosen option, so how many
-    people answered it takes a second, small query over that question's answers only."""
+    """Every figure of the answers in one query over the survey's running totals
+    (``surveys.tallies``): rows by (question, value, role, department, period), bounded by
+    the questions' options, the roles, departments and periods, not by the number of
+    answers, added up here into what the page shows. A multiple-choice question has one
+    row per chosen option; how many people answered it is its ``per_person`` rows."""
     kinds = {q.pk: q.kind for q in questions}
-    groups = {"role": F("response__role"), "period": _period(survey)}
-    if not survey.anonymous:  # Anonymous answers carry no department (see surveys.anonymity).
-        groups["department"] = F("response__department")
-    answers = SurveyAnswer.objects.filter(response__survey=survey).order_by()
-    rows = answers.values("question_id", "number", "choice", **groups).annotate(
-        n=Count("pk"), written=Count("pk", filter=~Q(text=""))
+    rows = (
+        SurveyAnswerTally.objects.filter(survey=survey)
+        .order_by()
+        .values("question_id", "number", "choice", "role", "department", "period", "per_person")
+        .annotate(n=Sum("n"), written=Sum("written"))
     )
     answered_by: Counter = Counter()
     written: Counter = Counter()
@@ -290,9 +302,13 @@ def _answer_cells(*, survey: Survey, questions: list[SurveyQuestion]) -> dict:
     for row in rows:
         question_id, number, n = row["question_id"], row["number"], row["n"]
         kind = kinds.get(question_id)
-        if kind is None:
+        if kind is None or not n:  # A total back to 0 (answers changed or deleted) is no answer.
             continue
-        if kind != SurveyQuestion.Kind.MULTIPLE:  # One row per person; a multiple choice is counted below.
+        if row["per_person"]:  # People who answered a multiple-choice question.
+            if kind == SurveyQuestion.Kind.MULTIPLE:
+                answered_by[question_id] += n
+            continue
+        if kind != SurveyQuestion.Kind.MULTIPLE:  # One row per person; a multiple choice is counted above.
             answered_by[question_id] += n
         if kind == SurveyQuestion.Kind.TEXT:
             written[question_id] += row["written"]
@@ -302,18 +318,10 @@ def _answer_cells(*, survey: Survey, questions: list[SurveyQuestion]) -> dict:
             continue
         stats.setdefault(question_id, _Stats()).add(number, n)
         by_role.setdefault(question_id, {}).setdefault(row["role"], _Stats()).add(number, n)
-        if "department" in row:
+        if not survey.anonymous:  # Anonymous answers carry no department (see surveys.anonymity).
             by_department.setdefault(question_id, {}).setdefault(row["department"], _Stats()).add(number, n)
         if row["period"] is not None:  # Answers pooled over the whole survey have no round.
             by_period.setdefault(question_id, {}).setdefault(row["period"], _Stats()).add(number, n)
-    multiple = [pk for pk, kind in kinds.items() if kind == SurveyQuestion.Kind.MULTIPLE]
-    if multiple:
-        for question_id, n in (
-            answers.filter(question_id__in=multiple)
-            .values_list("question_id")
-            .annotate(n=Count("response_id", distinct=True))
-        ):
-            answered_by[question_id] = n
     return {
         "answered_by": answered_by,
         "written": written,
@@ -326,26 +334,25 @@ def _answer_cells(*, survey: Survey, questions: list[SurveyQuestion]) -> dict:
 
 
 def survey_results(*, survey: Survey) -> dict:
-    """Everything the results page shows, in a fixed number of queries whatever the size:
-    the questions, the invitations by period, the responses, the answers grouped once
+    """Everything the results page shows, in a fixed number of queries whatever the size,
+    read from the running totals kept with every answer (``surveys.tallies``): the
+    questions, the invitations and responses by period, the answers' figures
     (``_answer_cells``) and at most ``TEXTS_SHOWN`` written answers per question."""
     questions = list(survey.questions.all())
-    # By the round's day (cheaper to group by than its month), added up by period here.
     by_period: dict = {}
-    for day, invited, answered in (
-        SurveyInvitation.objects.filter(instance__survey=survey)
-        .values_list("instance__occurs_on")
-        .annotate(invited=Count("pk"), answered=Count("pk", filter=Q(answered=True)))
+    responses = 0
+    for period, invited, answered, counted in (
+        SurveyTally.objects.filter(survey=survey)
         .order_by()
+        .values_list("period")
+        .annotate(Sum("invited"), Sum("answered"), Sum("responses"))
     ):
-        period = day if survey.is_program_wide else day.replace(day=1)
-        counted = by_period.setdefault(period, {"period": period, "invited": 0, "answered": 0})
-        counted["invited"] += invited
-        counted["answered"] += answered
+        responses += counted or 0
+        if invited:  # A period with invitations (answers pooled over the survey have none).
+            by_period[period] = {"period": period, "invited": invited, "answered": answered}
     rate_rows = [by_period[period] for period in sorted(by_period)]
     invited = sum(row["invited"] for row in rate_rows)
     answered = sum(row["answered"] for row in rate_rows)
-    responses = SurveyResponse.objects.filter(survey=survey).count()
     minimum = privacy.min_group()
     results = {
         "survey": survey,
@@ -589,4 +596,5 @@ def _anonymous_csv(*, survey: Survey, questions: list[SurveyQuestion]) -> tuple[
 
 def survey_anonymous_results_shown(*, survey: Survey) -> bool:
     """Whether enough people answered an anonymous survey for any of it to be shown."""
-    return privacy.is_shown(SurveyResponse.objects.filter(survey=survey).count())
+    responses = SurveyTally.objects.filter(survey=survey).aggregate(n=Sum("responses"))["n"]
+    return privacy.is_shown(responses or 0)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core.services import model_fields_assign
 from programs.models import Program
-from surveys import anonymity, library
+from surveys import anonymity, library, tallies
 from surveys.models import (
     TRIGGER_DAYS_MEANING,
     SealedSurveyResponse,
@@ -119,13 +119,16 @@ def survey_create(*, program: Program, user, **fields) -> Survey:
 @transaction.atomic
 def survey_update(*, survey: Survey, user, **fields) -> Survey:
     _program_check_open(survey.program)
-    was_anonymous = survey.anonymous
+    was_anonymous, was_program_wide = survey.anonymous, survey.is_program_wide
     _survey_set_fields(survey, fields)
     if survey.anonymous != was_anonymous and survey.instances.exists():
         promise = "anonymous" if was_anonymous else "with their names"
         message = f"People were already asked to answer {promise}; that promise can't change. Make a copy instead."
         raise ValidationError({"anonymous": message})
     survey.save()
+    if survey.is_program_wide != was_program_wide:
+        # The results chart rounds by day or by month now: the running totals follow.
+        tallies.survey_tallies_rebuild(survey=survey)
     return survey
 
 

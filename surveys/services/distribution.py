@@ -23,7 +23,7 @@ from django.utils.dateformat import format as date_format
 from core.notifications import notification_emails_queue, notifications_send_bulk
 from matching.models import Pairing
 from programs.models import Enrollment, Program
-from surveys import anonymity
+from surveys import anonymity, tallies
 from surveys.models import (
     PAIRING_SCHEDULE_TRIGGERS,
     PROGRAM_SCHEDULE_TRIGGERS,
@@ -49,18 +49,21 @@ class Round:
     session_id: int | None = None
 
 
+@transaction.atomic
 def survey_rounds_open(*, survey: Survey, rounds: list[Round], now: datetime) -> list[int]:
     """Open the rounds not open yet and invite their people; returns the new rounds' ids.
     The invitations are sent by ``survey_invitations_send`` (the sweep, or a task
     an event hook queues).
 
     Set-based: one query for what exists, one insert for the rounds, one for the
-    invitations. A concurrent run inserting the same round or invitation is
-    ignored by the unique constraints.
+    invitations, and the survey's running totals (``surveys.tallies``). The survey's row
+    is locked first, so a concurrent run waits and then finds the rounds open; the
+    unique constraints still ignore a round or invitation inserted twice.
     """
     rounds = [r for r in rounds if r.invitees]
     if not rounds:
         return []
+    tallies.lock(survey.pk)
     wanted = {r.occurrence: r for r in rounds}
     existing = set(survey.instances.filter(occurrence__in=wanted).values_list("occurrence", flat=True))
     new = [r for occurrence, r in wanted.items() if occurrence not in existing]
@@ -92,6 +95,10 @@ def survey_rounds_open(*, survey: Survey, rounds: list[Round], now: datetime) ->
         ],
         ignore_conflicts=True,
     )
+    changes = tallies.Changes(survey)
+    for r in new:  # New rounds (under the lock): each distinct invitee was inserted.
+        changes.add_round(r.occurs_on, rounds=1, invited=len({enrollment_id for enrollment_id, _ in r.invitees}))
+    changes.save()
     return [ids[r.occurrence] for r in new]
 
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from surveys import anonymity, signals
+from surveys import anonymity, signals, tallies
 from surveys.models import (
     SurveyAnswer,
     SurveyInstance,
@@ -92,6 +92,7 @@ def survey_response_submit(
     """
     now = now or timezone.now()
     instance = SurveyInstance.objects.select_for_update().select_related("survey").get(pk=invitation.instance_id)
+    tallies.lock(instance.survey_id)  # Before any row: the order every writer of the survey's totals follows.
     if not instance.is_open_at(now):
         raise ValidationError(survey_closed_message(instance))
     survey = instance.survey
@@ -104,7 +105,15 @@ def survey_response_submit(
             invitation=invitation, instance=instance, clean=clean, edit_key=edit_key, now=now
         )
     person = invitation.enrollment.person
-    response, _ = SurveyResponse.objects.update_or_create(
+    # The running totals (surveys.tallies): the answers replaced come off, the new ones go on.
+    changes = tallies.Changes(survey)
+    multiple = tallies.multiple_choice(questions)
+    changes.add_answers(
+        SurveyAnswer.objects.filter(response__invitation=invitation).values_list(*tallies.ANSWER_VALUES),
+        multiple=multiple,
+        sign=-1,
+    )
+    response, created = SurveyResponse.objects.update_or_create(
         invitation=invitation,
         defaults={
             "survey": survey,
@@ -114,10 +123,16 @@ def survey_response_submit(
             "submitted_on": timezone.localdate(now),
         },
     )
-    SurveyInvitation.objects.filter(pk=invitation.pk).update(answered=True)
+    if SurveyInvitation.objects.filter(pk=invitation.pk, answered=False).update(answered=True):
+        changes.add_round(instance.occurs_on, answered=1)
     invitation.answered = True
+    if created:
+        changes.add_round(instance.occurs_on, responses=1)
     response.answers.all().delete()
-    SurveyAnswer.objects.bulk_create(anonymity.answer_rows(response=response, questions=questions, clean=clean))
+    rows = anonymity.answer_rows(response=response, questions=questions, clean=clean)
+    SurveyAnswer.objects.bulk_create(rows)
+    changes.add_answers(tallies.answer_rows_of(rows, occurs_on=instance.occurs_on), multiple=multiple)
+    changes.save()
     response_id, survey_id, enrollment_id = response.pk, survey.pk, invitation.enrollment_id
     transaction.on_commit(
         lambda: signals.survey_answered.send_robust(

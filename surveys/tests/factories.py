@@ -7,6 +7,7 @@ from matching.models import Pairing
 from people.tests.factories import PersonFactory, UserFactory
 from programs.models import Program, Role
 from programs.tests.factories import EnrollmentFactory, ProgramFactory, days_ago
+from surveys import tallies
 from surveys.models import (
     Survey,
     SurveyAnswer,
@@ -103,6 +104,7 @@ def open_round(survey, enrollments, *, now=None, days_open=14, occurrence=None, 
         SurveyInvitation.objects.create(instance=instance, enrollment=e, role=e.role, invited_at=now)
         for e in enrollments
     ]
+    tallies.survey_tallies_rebuild(survey=survey)  # Rows written directly: the running totals follow.
     return instance, invitations
 
 
@@ -111,6 +113,7 @@ class SurveyInstanceFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = SurveyInstance
+        skip_postgeneration_save = True
 
     survey = factory.SubFactory(SurveyFactory)
     occurrence = factory.Sequence(lambda n: f"test:{n}")
@@ -122,15 +125,26 @@ class SurveyInstanceFactory(factory.django.DjangoModelFactory):
     class Params:
         days_ago = 12
 
+    @factory.post_generation
+    def running_totals(obj, create, extracted, **kwargs):
+        if create:
+            tallies.survey_tallies_rebuild(survey=obj.survey)
+
 
 class SurveyInvitationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = SurveyInvitation
+        skip_postgeneration_save = True
         django_get_or_create = ("instance", "enrollment")
 
     instance = factory.SubFactory(SurveyInstanceFactory)
     enrollment = factory.SubFactory(EnrollmentFactory, program=factory.SelfAttribute("..instance.survey.program"))
     role = factory.SelfAttribute("enrollment.role")
+
+    @factory.post_generation
+    def running_totals(obj, create, extracted, **kwargs):
+        if create:
+            tallies.survey_tallies_rebuild(survey=obj.instance.survey)
 
 
 def _invitation_answered(instance, enrollment) -> SurveyInvitation:
@@ -170,3 +184,5 @@ class SurveyResponseFactory(factory.django.DjangoModelFactory):
             SurveyAnswer.objects.bulk_create(
                 SurveyAnswer(response=obj, question=question, number=number) for question, number in extracted.items()
             )
+        if create:
+            tallies.survey_tallies_rebuild(survey=obj.survey)
