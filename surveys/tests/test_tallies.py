@@ -5,6 +5,7 @@ answers are in no total before their batch is released."""
 
 import datetime
 import importlib
+import threading
 from collections import Counter
 
 import pytest
@@ -415,3 +416,50 @@ def test_an_answer_costs_the_same_whatever_the_number_of_answers(program, people
     # insert), then the totals: lock again, read and write both kinds; the last release.
     with django_assert_num_queries(QUERIES_ANSWER):
         submit(invitation, survey, rating=4, multiple=["A", "B"], text="y")
+
+
+# --- Concurrent writers (PostgreSQL: the survey's row lock) -----------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_answers_and_a_rebuild_keep_the_totals_exact(program, people):
+    from django.db import connections
+
+    from mentorship.tests.services import require_postgresql
+
+    require_postgresql()
+    survey = every_kind(SurveyFactory(program=program, anonymous=False))
+    rounds = open_rounds(survey, people, [TODAY - datetime.timedelta(days=2), TODAY])
+    invitations = [i for day in sorted(rounds) for i in rounds[day]]
+    barrier = threading.Barrier(len(invitations) // 2 + 1)
+    errors = []
+
+    def answer(chunk):
+        try:
+            barrier.wait(10)
+            for n, invitation in enumerate(chunk):
+                submit(invitation, survey, rating=1 + n % 5, multiple=["A", "C"][: 1 + n % 2], text="x" * (n % 2))
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def rebuild():
+        try:
+            barrier.wait(10)
+            for _ in range(3):
+                tallies.survey_tallies_rebuild(survey=survey)
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=answer, args=(invitations[i : i + 2],)) for i in range(0, len(invitations), 2)]
+    threads.append(threading.Thread(target=rebuild))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors
+    assert SurveyResponse.objects.filter(survey=survey).count() == len(invitations)
+    assert_exact(survey)
