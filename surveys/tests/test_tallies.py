@@ -439,7 +439,7 @@ def test_concurrent_answers_and_a_rebuild_keep_the_totals_exact(program, people)
             barrier.wait(10)
             for n, invitation in enumerate(chunk):
                 submit(invitation, survey, rating=1 + n % 5, multiple=["A", "C"][: 1 + n % 2], text="x" * (n % 2))
-        except Exception as error:  # reported below
+        except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:
             connections.close_all()
@@ -449,7 +449,7 @@ def test_concurrent_answers_and_a_rebuild_keep_the_totals_exact(program, people)
             barrier.wait(10)
             for _ in range(3):
                 tallies.survey_tallies_rebuild(survey=survey)
-        except Exception as error:  # reported below
+        except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:
             connections.close_all()
