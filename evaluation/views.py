@@ -18,25 +18,32 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.exports import csv_response
 from core.jobs import task_queue_on_commit
-from core.permissions import hr_admin_required
+from core.permissions import can, hr_admin_required
+from core.rules import is_hr_admin
 from evaluation import diversity as diversity_figures
 from evaluation import exports, selectors, tasks
 from evaluation.forms import HealthFilterForm, TrendForm
 from evaluation.health import RULE_SUMMARY, Health
 from people import privacy
+from programs.permissions import program_or_404
 from sessions import nudges
 
 T = "evaluation/"
 HEALTH_PAGE_SIZE = 50
 
 
-def _program(request, slug):
-    return get_object_or_404(selectors.dashboard_programs_for(user=request.user), slug=slug)
+# The HR-only parts of a program's dashboard (pairs at risk, nudges, recompute, diversity,
+# HR-only tables) are for those who manage the program: HR admins.
+MANAGE = "programs.manage_program"
 
 
-def _require_hr(request):
-    if not request.user.is_hr_admin:
-        raise PermissionDenied("Only HR admins can open this page.")
+def _program(request, slug, perm: str | None = None):
+    """A program whose dashboards the user may open (HR admins: every one; owners: theirs;
+    any other is a 404), and a 403 if it lacks ``perm`` on it."""
+    programs = selectors.dashboard_programs_for(user=request.user)
+    if perm is None:
+        return get_object_or_404(programs, slug=slug)
+    return program_or_404(request, slug, perm, queryset=programs)
 
 
 def _tabs(request, program, active):
@@ -44,7 +51,7 @@ def _tabs(request, program, active):
         ("success", "Success", reverse("evaluation:program", args=[program.slug])),
         ("outcomes", "Outcomes", reverse("evaluation:outcomes", args=[program.slug])),
     ]
-    if request.user.is_hr_admin:
+    if can(request.user, MANAGE, program):
         tabs += [
             ("health", "Pairs at risk", reverse("evaluation:health", args=[program.slug])),
             ("diversity", "Diversity & inclusion", reverse("evaluation:diversity", args=[program.slug])),
@@ -52,16 +59,15 @@ def _tabs(request, program, active):
     return {"tabs": tabs, "active_tab": active}
 
 
-def _tables_for(request) -> dict:
-    return {
-        key: table for key, table in exports.PROGRAM_TABLES.items() if request.user.is_hr_admin or not table.hr_only
-    }
+def _tables_for(request, program) -> dict:
+    hr = can(request.user, MANAGE, program)
+    return {key: table for key, table in exports.PROGRAM_TABLES.items() if hr or not table.hr_only}
 
 
 @require_GET
 def overview(request):
     rows = selectors.programs_overview(user=request.user)
-    if not request.user.is_hr_admin and not rows:
+    if not is_hr_admin(request.user) and not rows:
         raise PermissionDenied("Only HR admins and program owners can open the dashboards.")
     return render(request, T + "overview.html", {"rows": rows})
 
@@ -70,16 +76,18 @@ def overview(request):
 def program_dashboard(request, slug):
     program = _program(request, slug)
     months = TrendForm.months_from(request.GET)
-    dashboard = selectors.program_dashboard(program=program, months=months, with_at_risk=request.user.is_hr_admin)
+    can_manage = can(request.user, MANAGE, program)
+    dashboard = selectors.program_dashboard(program=program, months=months, with_at_risk=can_manage)
     context = {
         "program": program,
+        "can_manage": can_manage,
         "dashboard": dashboard,
         "months": months,
         "month_choices": selectors.TREND_MONTHS,
         "chart_data": selectors.trend_chart_data(snapshots=dashboard.trend),
         "rule": RULE_SUMMARY,
         "min_answers": privacy.min_group(),
-        "tables": _tables_for(request),
+        "tables": _tables_for(request, program),
         **_tabs(request, program, "success"),
     }
     return render(request, T + "program_dashboard.html", context)
@@ -89,8 +97,7 @@ def program_dashboard(request, slug):
 def health_list(request, slug):
     """HR: every pair of one health status, with the reasons and a nudge button (from the
     stored health: a page of rows, filtered, sorted and paginated in SQL)."""
-    program = _program(request, slug)
-    _require_hr(request)
+    program = _program(request, slug, MANAGE)
     status = HealthFilterForm.status_from(request.GET)
     pair_health = selectors.program_pair_health(program=program)
     healths = selectors.pair_health_list(program=program, health=status)
@@ -112,8 +119,7 @@ def health_list(request, slug):
 
 @require_POST
 def pairing_nudge(request, slug, pk):
-    program = _program(request, slug)
-    _require_hr(request)
+    program = _program(request, slug, MANAGE)
     pairing = selectors.pairing_for_nudge(program=program, pairing_id=pk)
     if pairing is None:
         raise Http404("No such active pairing in this program.")
@@ -135,8 +141,7 @@ def pairing_nudge(request, slug, pk):
 
 @require_POST
 def program_recompute(request, slug):
-    program = _program(request, slug)
-    _require_hr(request)
+    program = _program(request, slug, MANAGE)
     task_queue_on_commit(tasks.program_evaluate, program.pk)
     messages.success(request, "Recomputing this program's figures: reload the page in a few seconds to see them.")
     return redirect("evaluation:program", slug=program.slug)
@@ -163,8 +168,7 @@ def outcomes(request, slug):
 
 @require_GET
 def diversity(request, slug):
-    program = _program(request, slug)
-    _require_hr(request)
+    program = _program(request, slug, MANAGE)
     released = diversity_figures.program_diversity(program=program)
     context = {
         "program": program,
@@ -182,7 +186,7 @@ def diversity(request, slug):
 @require_GET
 def overview_export(request):
     header, rows = exports.overview_table(user=request.user)
-    if not request.user.is_hr_admin and not rows:
+    if not is_hr_admin(request.user) and not rows:
         raise PermissionDenied("Only HR admins and program owners can export the dashboards.")
     return csv_response(f"programs-overview-{timezone.localdate():%Y-%m-%d}.csv", header, rows)
 
@@ -193,8 +197,8 @@ def program_export(request, slug, table):
     spec = exports.PROGRAM_TABLES.get(table)
     if spec is None:
         raise Http404("No such table.")
-    if spec.hr_only:
-        _require_hr(request)
+    if spec.hr_only and not can(request.user, MANAGE, program):
+        raise PermissionDenied("Only HR admins can open this page.")
     header, rows = spec.build(
         program=program,
         months=TrendForm.months_from(request.GET),

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_structlog",
+    "rules.apps.AutodiscoverRulesConfig",  # loads each app's rules.py (the permissions); {% load rules %}
     # Layers, bottom to top (docs/architecture.md); each imports only from those above it here.
     "core.apps.CoreConfig",
     "people",
@@ -138,6 +139,7 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 # --- Accounts
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",  # the permissions in each app's rules.py
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]

@@ -3,7 +3,9 @@ from django.utils.functional import SimpleLazyObject
 
 def _navigation(user):
     from core.models import Notification
-    from programs.models import Enrollment, Program
+    from core.permissions import can
+    from core.rules import is_hr_admin
+    from programs.models import Enrollment
 
     roles = set(
         Enrollment.objects.filter(person__user=user)
@@ -12,8 +14,9 @@ def _navigation(user):
         .values_list("role", flat=True)
     )
     return {
-        "is_hr_admin": user.is_hr_admin,
-        "is_program_owner": user.is_hr_admin or Program.objects.filter(owners=user).exists(),
+        "is_hr_admin": is_hr_admin(user),
+        # HR admins, and the owners of at least one program
+        "is_program_owner": can(user, "programs.oversee_program"),
         "is_mentor": "mentor" in roles,
         "is_mentee": "mentee" in roles,
         "is_participant": bool(roles),

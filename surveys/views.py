@@ -17,10 +17,12 @@ from django.views.decorators.http import require_POST
 
 from core.errors import form_add_service_errors
 from core.exports import csv_response
-from core.permissions import hr_admin_required
+from core.permissions import can, hr_admin_required
+from core.rules import is_hr_admin
 from core.submissions import submit_once
 from people import privacy
 from programs.models import Program
+from programs.permissions import program_or_404
 from surveys import selectors, services
 from surveys.forms import SurveyAnswerForm, SurveyForm, SurveyQuestionForm
 from surveys.models import Survey, SurveyInvitation
@@ -112,24 +114,22 @@ def invitation_answer(request, pk):
 
 def program_list(request):
     programs = selectors.survey_programs_for(user=request.user)
-    if not request.user.is_hr_admin and not programs:
+    if not is_hr_admin(request.user) and not programs:
         raise PermissionDenied("Only HR admins and program owners can open this page.")
     return render(request, TEMPLATES + "program_list.html", {"programs": programs})
 
 
 def survey_list(request, slug):
     program = get_object_or_404(Program.objects.owned_by(request.user), slug=slug)
+    can_manage = can(request.user, "programs.manage_program", program)
     context = {
         "program": program,
+        "can_manage": can_manage,
         "surveys": selectors.surveys_for_program(program=program),
-        "library": selectors.survey_templates() if request.user.is_hr_admin else [],
-        "can_build": request.user.is_hr_admin and program.status != Program.Status.CLOSED,
+        "library": selectors.survey_templates() if can_manage else [],
+        "can_build": can_manage and program.status != Program.Status.CLOSED,
     }
     return render(request, TEMPLATES + "survey_list.html", context)
-
-
-def _hr_program(request, slug) -> Program:
-    return get_object_or_404(Program.objects.all(), slug=slug)
 
 
 def _hr_survey(pk) -> Survey:
@@ -138,7 +138,7 @@ def _hr_survey(pk) -> Survey:
 
 @hr_admin_required
 def survey_create(request, slug):
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, "programs.manage_program")
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -154,7 +154,7 @@ def survey_create(request, slug):
 @hr_admin_required
 @require_POST
 def survey_use_template(request, slug, template_pk):
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, "programs.manage_program")
     template = get_object_or_404(Survey.objects.templates(), pk=template_pk)
     try:
         survey = services.survey_copy(source=template, program=program, user=request.user)

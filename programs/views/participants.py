@@ -5,7 +5,6 @@ applications but not decide.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,11 +12,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.errors import form_add_service_errors
-from core.permissions import hr_admin_required
+from core.permissions import can, hr_admin_required
 from core.submissions import submit_once
 from people.models import Person
 from programs.forms.enrollment import DecisionForm, InviteForm, ParticipantFilterForm, PromoteForm
 from programs.models import Enrollment, Program
+from programs.permissions import program_or_404
 from programs.services import approval as approval_services
 from programs.services import enrollment as enrollment_services
 from programs.services import invitations as invitation_services
@@ -27,24 +27,10 @@ from programs.views.enrollment import _profile_summary
 
 PARTICIPANTS_PER_PAGE = 50
 INVITE_CANDIDATES_SHOWN = 300
-
-
-def _staff_program(request, slug) -> tuple[Program, bool]:
-    """The program for an HR page, and whether the user may change things.
-    HR admins may; the program's owners may only read; everyone else gets 403."""
-    program = get_object_or_404(Program, slug=slug)
-    if request.user.is_hr_admin:
-        return program, True
-    if program.owners.filter(pk=request.user.pk).exists():
-        return program, False
-    raise PermissionDenied("Only HR admins and the program's owners can see its participants.")
-
-
-def _hr_program(request, slug) -> Program:
-    program, can_manage = _staff_program(request, slug)
-    if not can_manage:
-        raise PermissionDenied("Only HR admins can invite or decide on participants.")
-    return program
+# HR admins may change things; the program's owners may only read (anyone else: 403).
+OVERSEE, MANAGE = "programs.oversee_program", "programs.manage_program"
+OVERSEE_REFUSED = "Only HR admins and the program's owners can see its participants."
+MANAGE_REFUSED = "Only HR admins can invite or decide on participants."
 
 
 # --- HR pages -------------------------------------------------------------------------
@@ -52,7 +38,8 @@ def _hr_program(request, slug) -> Program:
 
 def participant_list(request, slug):
     """HR's participants page: filters, bulk approve/decline, waitlist, training progress."""
-    program, can_manage = _staff_program(request, slug)
+    program = program_or_404(request, slug, OVERSEE, message=OVERSEE_REFUSED)
+    can_manage = can(request.user, MANAGE, program)
     filter_form = ParticipantFilterForm(request.GET or None)
     filters = filter_form.filters() if request.GET else {"search": "", "role": "", "status": ""}
     queryset = enrollment_services.enrollments_for_participant_page(program=program, **filters)
@@ -79,7 +66,8 @@ def participant_list(request, slug):
 
 def participant_detail(request, slug, pk):
     """One participant's application, as HR (and the program's owners) see it."""
-    program, can_manage = _staff_program(request, slug)
+    program = program_or_404(request, slug, OVERSEE, message=OVERSEE_REFUSED)
+    can_manage = can(request.user, MANAGE, program)
     queryset = enrollment_services.enrollments_for_participant_page(program=program)
     enrollment = get_object_or_404(queryset, pk=pk)
     context = {
@@ -99,7 +87,7 @@ def participant_detail(request, slug, pk):
 @submit_once
 def participant_invite(request, slug):
     """Invite people from the directory (search and tick) or by pasted email addresses."""
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, message=MANAGE_REFUSED)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -151,7 +139,7 @@ def participant_invite(request, slug):
 @hr_admin_required
 def participant_decide(request, slug):
     """Approve or decline the ticked applications."""
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, message=MANAGE_REFUSED)
     form = DecisionForm(request.POST, program=program)
     back = reverse("programs:participant_list", args=[program.slug])
     next_query = request.POST.get("return_query", "")
@@ -180,7 +168,7 @@ def participant_decide(request, slug):
 @require_POST
 @hr_admin_required
 def participant_decide_one(request, slug, pk):
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, message=MANAGE_REFUSED)
     enrollment = get_object_or_404(program.enrollments.select_related("person__user", "program"), pk=pk)
     decision = request.POST.get("decision")
     try:
@@ -211,7 +199,7 @@ def participant_decide_one(request, slug, pk):
 @hr_admin_required
 def participant_promote(request, slug):
     """Give a free place to whoever has waited longest for it."""
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, message=MANAGE_REFUSED)
     form = PromoteForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose mentors or mentees to promote.")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.errors import form_add_service_errors
-from core.permissions import hr_admin_required
+from core.permissions import can, hr_admin_required
 from programs import selectors
 from programs.forms.setup import (
     GoalTemplateForm,
@@ -22,14 +22,14 @@ from programs.forms.setup import (
     TrainingModuleForm,
 )
 from programs.models import Enrollment, Program, Role
+from programs.permissions import program_or_404
 from programs.services import setup as services
 
 TEMPLATES = "programs/setup/"
 COMPLETION_PER_PAGE = 50
-
-
-def _hr_program(request, slug) -> Program:
-    return get_object_or_404(Program.objects.visible_to(request.user).select_related("cloned_from"), slug=slug)
+# HR's setup pages: the program (every program, with the one it was cloned from), if the user may manage it.
+MANAGE = "programs.manage_program"
+PROGRAMS = Program.objects.select_related("cloned_from")
 
 
 def _summary_context(program: Program) -> dict:
@@ -74,7 +74,7 @@ def program_create(request):
 
 @hr_admin_required
 def program_detail(request, slug):
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, queryset=PROGRAMS)
     context = _summary_context(program)
     setup = selectors.program_setup_counts(program=program)
     context["setup_counts"] = setup
@@ -85,7 +85,7 @@ def program_detail(request, slug):
 
 @hr_admin_required
 def program_edit(request, slug):
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, queryset=PROGRAMS)
     # The form works on a copy, so a refused change never shows up as the page's title.
     form = ProgramForm(request.POST or None, instance=copy.copy(program))
     if request.method == "POST" and form.is_valid():
@@ -102,7 +102,7 @@ def program_edit(request, slug):
 @hr_admin_required
 def program_status(request, slug):
     """The lifecycle page (GET) and a move to the next status (POST ``to_status``)."""
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, queryset=PROGRAMS)
     errors = []
     if request.method == "POST":
         try:
@@ -129,7 +129,7 @@ def program_status(request, slug):
 
 @hr_admin_required
 def program_clone(request, slug):
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, queryset=PROGRAMS)
     form = ProgramCloneForm(request.POST or None, initial=ProgramCloneForm.initial_for(program, timezone.localdate()))
     if request.method == "POST" and form.is_valid():
         try:
@@ -154,7 +154,7 @@ def program_clone(request, slug):
 
 def owned_program_list(request):
     programs = selectors.programs_owned_by(user=request.user)
-    if not request.user.is_hr_admin and not programs.exists():
+    if not can(request.user, "programs.oversee_program"):  # HR admins, and owners of a program
         raise PermissionDenied("Only program owners can open this page.")
     return render(request, TEMPLATES + "owned_program_list.html", {"programs": programs})
 
@@ -203,7 +203,7 @@ def _move(request, *, program, move, back):
 
 @hr_admin_required
 def program_question_list(request, slug):
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, queryset=PROGRAMS)
     questions = list(program.questions.select_related("maps_to"))
     context = {
         "program": program,
@@ -218,7 +218,7 @@ def program_question_list(request, slug):
 
 @hr_admin_required
 def program_question_create(request, slug):
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, queryset=PROGRAMS)
     form = ProgramQuestionForm(request.POST or None, program=program, initial={"audience": Role.MENTEE})
     return _form_page(
         request,
@@ -233,7 +233,7 @@ def program_question_create(request, slug):
 
 @hr_admin_required
 def program_question_edit(request, slug, pk):
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, queryset=PROGRAMS)
     question = get_object_or_404(program.questions, pk=pk)
     form = ProgramQuestionForm(request.POST or None, program=program, instance=copy.copy(question))
     return _form_page(
@@ -250,7 +250,7 @@ def program_question_edit(request, slug, pk):
 
 @hr_admin_required
 def program_question_delete(request, slug, pk):
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, queryset=PROGRAMS)
     question = get_object_or_404(program.questions, pk=pk)
     return _delete_page(
         request,
@@ -266,7 +266,7 @@ def program_question_delete(request, slug, pk):
 @hr_admin_required
 @require_POST
 def program_question_move(request, slug, pk):
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, queryset=PROGRAMS)
     question = get_object_or_404(program.questions, pk=pk)
     return _move(
         request,
@@ -280,7 +280,7 @@ def program_question_move(request, slug, pk):
 
 @hr_admin_required
 def training_module_list(request, slug):
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, queryset=PROGRAMS)
     modules = program.training_modules.annotate(
         completed=Count("completions", filter=Q(completions__enrollment__status=Enrollment.Status.APPROVED))
     )
@@ -289,7 +289,7 @@ def training_module_list(request, slug):
 
 @hr_admin_required
 def training_module_create(request, slug):
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, queryset=PROGRAMS)
     return _form_page(
         request,
         program=program,
@@ -303,7 +303,7 @@ def training_module_create(request, slug):
 
 @hr_admin_required
 def training_module_edit(request, slug, pk):
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, queryset=PROGRAMS)
     module = get_object_or_404(program.training_modules, pk=pk)
     return _form_page(
         request,
@@ -319,7 +319,7 @@ def training_module_edit(request, slug, pk):
 
 @hr_admin_required
 def training_module_delete(request, slug, pk):
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, queryset=PROGRAMS)
     module = get_object_or_404(program.training_modules.annotate(completed=Count("completions")), pk=pk)
     return _delete_page(
         request,
@@ -337,7 +337,7 @@ def training_module_delete(request, slug, pk):
 @hr_admin_required
 @require_POST
 def training_module_move(request, slug, pk):
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, queryset=PROGRAMS)
     module = get_object_or_404(program.training_modules, pk=pk)
     return _move(
         request,
@@ -350,7 +350,7 @@ def training_module_move(request, slug, pk):
 @hr_admin_required
 def training_completion(request, slug):
     """Approved participants x training modules, a page at a time, with search and filters."""
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, queryset=PROGRAMS)
     modules = selectors.training_completion_modules(program=program)
     form = TrainingCompletionFilterForm(request.GET, modules=modules)
     filters = form.filters()
@@ -374,7 +374,7 @@ def training_completion(request, slug):
 
 @hr_admin_required
 def goal_template_list(request, slug):
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, queryset=PROGRAMS)
     return render(
         request, TEMPLATES + "goal_template_list.html", {"program": program, "templates": program.goal_templates.all()}
     )
@@ -382,7 +382,7 @@ def goal_template_list(request, slug):
 
 @hr_admin_required
 def goal_template_create(request, slug):
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, queryset=PROGRAMS)
     return _form_page(
         request,
         program=program,
@@ -396,7 +396,7 @@ def goal_template_create(request, slug):
 
 @hr_admin_required
 def goal_template_edit(request, slug, pk):
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, queryset=PROGRAMS)
     template = get_object_or_404(program.goal_templates, pk=pk)
     return _form_page(
         request,
@@ -412,7 +412,7 @@ def goal_template_edit(request, slug, pk):
 
 @hr_admin_required
 def goal_template_delete(request, slug, pk):
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, queryset=PROGRAMS)
     template = get_object_or_404(program.goal_templates, pk=pk)
     return _delete_page(
         request,
@@ -427,7 +427,7 @@ def goal_template_delete(request, slug, pk):
 @hr_admin_required
 @require_POST
 def goal_template_move(request, slug, pk):
-    program = _hr_program(request, slug)
+    program = program_or_404(request, slug, MANAGE, queryset=PROGRAMS)
     template = get_object_or_404(program.goal_templates, pk=pk)
     return _move(
         request,
