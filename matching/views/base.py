@@ -1,9 +1,9 @@
 """What the matching pages share: the templates' folder, paging a list, a visible program."""
 
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404
 
 from programs.models import Program
+from programs.permissions import program_or_404
 
 TEMPLATES = "matching/"
 
@@ -21,4 +21,5 @@ def _page(queryset, per_page: int, number):
 
 
 def _program(request, slug) -> Program:
-    return get_object_or_404(Program.objects.visible_to(request.user), slug=slug)
+    """The program of an HR matching page (behind ``hr_admin_required``): 404 if there is none."""
+    return program_or_404(request, slug, "programs.manage_program")

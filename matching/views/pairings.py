@@ -2,10 +2,11 @@
 own matches (confirming or declining a proposed one)."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from core.permissions import hr_admin_required
+from core.permissions import can, hr_admin_required
 from matching import selectors, services
 from matching.forms import PairingEndForm, ReasonForm
 from matching.models import Pairing
@@ -35,9 +36,11 @@ def pairing_list(request, slug):
 
 
 def _hr_pairing(request, pk) -> Pairing:
-    return get_object_or_404(
-        Pairing.objects.visible_to(request.user).select_related("program", "mentor__person", "mentee__person"), pk=pk
-    )
+    """A pairing the user may view (behind ``hr_admin_required``), or 404."""
+    pairing = get_object_or_404(Pairing.objects.select_related("program", "mentor__person", "mentee__person"), pk=pk)
+    if not can(request.user, "matching.view_pairing", pairing):
+        raise Http404("No such pairing.")
+    return pairing
 
 
 @hr_admin_required
