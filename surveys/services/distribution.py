@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from core.models import Notification
 from core.notifications import notification_emails_queue, notifications_send_bulk
 from matching.models import Pairing
 from programs.models import Enrollment, Program
@@ -333,14 +334,14 @@ def _notification_item(row: dict, *, reminder: bool, email: bool, url_pattern: s
     )
     if reminder:
         item = {
-            "kind": "survey_reminder",
+            "kind": Notification.Kind.SURVEY_REMINDER,
             "key": f"survey-reminder:{row['pk']}",
             "title": f"Reminder: “{title}” closes {closes}",
             "body": f"You haven't answered “{title}” for {program} yet. It takes a few minutes. {privacy}",
         }
     else:
         item = {
-            "kind": "survey_invitation",
+            "kind": Notification.Kind.SURVEY_INVITATION,
             "key": f"survey-invitation:{row['pk']}",
             "title": f"Please answer: {title}",
             "body": f"{program} asks for your feedback. Please answer by {closes}. {privacy}",
