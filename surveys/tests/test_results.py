@@ -175,7 +175,7 @@ def test_pairing_rounds_response_rate_by_month(program):
 
 
 def test_only_the_newest_written_answers_are_fetched(hr_client, survey, program, monkeypatch):
-    monkeypatch.setattr(selectors, "TEXTS_SHOWN", 2)
+    monkeypatch.setattr(selectors.results, "TEXTS_SHOWN", 2)
     _, invitations = open_round(survey, people(program, 3))
     respond(survey, invitations, [{"rating": 3, "nps": 7, "text": f"Written answer {n}"} for n in range(3)])
     SurveyResponse.objects.filter(invitation=invitations[1]).update(submitted_on=timezone.localdate() - ONE_DAY)
@@ -186,7 +186,7 @@ def test_only_the_newest_written_answers_are_fetched(hr_client, survey, program,
 
 
 def test_anonymous_written_answers_shown_are_a_few_of_them(hr_client, anonymous_answers, monkeypatch):
-    monkeypatch.setattr(selectors, "TEXTS_SHOWN", 3)
+    monkeypatch.setattr(selectors.results, "TEXTS_SHOWN", 3)
     survey, _ = anonymous_answers
     page = hr_client.get(f"/surveys/{survey.pk}/results/").content.decode()
     assert len(re.findall(r"Comment number \d", page)) == 3

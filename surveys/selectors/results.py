@@ -10,186 +10,23 @@ answers has joined the results.
 
 import random
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from datetime import datetime
 
-from django.db.models import Avg, CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, Window
-from django.db.models.functions import Cast, Coalesce, Random, RowNumber, TruncMonth
-from django.utils import timezone
+from django.db.models import Avg, Count, F, Q, Sum, Window
+from django.db.models.functions import Random, RowNumber, TruncMonth
 from django.utils.dateformat import format as date_format
 
 from people import privacy
-from programs.models import Enrollment, Program, Role
+from programs.models import Role
 from surveys import anonymity
 from surveys.models import (
     Survey,
     SurveyAnswer,
     SurveyAnswerTally,
-    SurveyInstance,
-    SurveyInvitation,
     SurveyQuestion,
-    SurveyResponse,
     SurveyTally,
 )
 
 TEXTS_SHOWN = 100
-
-
-# --- Participants -----------------------------------------------------------------------
-
-
-def _open_q(now: datetime, prefix: str = "instance__") -> Q:
-    return Q(**{f"{prefix}status": SurveyInstance.Status.OPEN, f"{prefix}closes_at__gt": now})
-
-
-def surveys_pending_for(*, user, now: datetime | None = None) -> QuerySet[SurveyInvitation]:
-    """The user's unanswered invitations to rounds still open, closing soonest first."""
-    now = now or timezone.now()
-    return (
-        SurveyInvitation.objects.for_user(user)
-        .filter(_open_q(now), answered=False)
-        .select_related("instance__survey__program")
-        .order_by("instance__closes_at", "pk")
-    )
-
-
-def survey_invitations_for(*, user, now: datetime | None = None, closed_limit: int = 20) -> dict:
-    """The user's survey page: open invitations (answered or not) and the latest closed ones."""
-    now = now or timezone.now()
-    mine = SurveyInvitation.objects.for_user(user).select_related("instance__survey__program")
-    return {
-        "open": list(mine.filter(_open_q(now)).order_by("answered", "instance__closes_at", "pk")),
-        "closed": list(mine.exclude(_open_q(now)).order_by("-instance__closes_at", "-pk")[:closed_limit]),
-    }
-
-
-def survey_own_answers(*, invitation: SurveyInvitation, edit_key: str = "") -> dict[int, object] | None:
-    """The invitation's own answers ({question id: value}), or None: linked to it for an
-    attributed survey; for an anonymous one, only those whose secret key the
-    respondent's browser holds (sealed or released, see ``surveys.anonymity``)."""
-    if invitation.instance.survey.anonymous:
-        return anonymity.answers_of(invitation=invitation, edit_key=edit_key)
-    response = SurveyResponse.objects.filter(invitation=invitation).first()
-    if response is None:
-        return None
-    answers: dict[int, object] = {}
-    for question_id, kind, number, choice, text in response.answers.values_list(
-        "question_id", "question__kind", "number", "choice", "text"
-    ):
-        if kind in SurveyQuestion.NUMBER_KINDS:
-            answers[question_id] = number
-        elif kind == SurveyQuestion.Kind.MULTIPLE:
-            answers.setdefault(question_id, []).append(choice)
-        elif kind == SurveyQuestion.Kind.SINGLE:
-            answers[question_id] = choice
-        else:
-            answers[question_id] = text
-    return answers
-
-
-def survey_answers_released(*, invitation: SurveyInvitation, edit_key: str = "") -> bool:
-    """Whether an anonymous respondent's answers have joined the results (and are final)."""
-    return anonymity.released_of(invitation=invitation, edit_key=edit_key) is not None
-
-
-def survey_response_lines(*, survey: Survey, answers: dict | None) -> list[tuple[str, str]]:
-    """Answers as (question, answer) lines, in question order, for their author."""
-    if not answers:
-        return []
-    lines = []
-    for question in survey.questions.all():
-        value = answers.get(question.pk)
-        if value not in (None, "", []):
-            lines.append((question.text, ", ".join(value) if isinstance(value, list) else str(value)))
-    return lines
-
-
-def survey_response_initial(*, answers: dict | None) -> dict:
-    """Answers as the answer form's initial data (``q_<id>`` -> value)."""
-    return {
-        f"q_{question_id}": value if isinstance(value, list) else str(value)
-        for question_id, value in (answers or {}).items()
-    }
-
-
-# --- HR and owners: lists ---------------------------------------------------------------
-
-
-def _count(queryset: QuerySet, outer: str) -> Coalesce:
-    counted = queryset.filter(**{outer: OuterRef("pk")}).order_by().values(outer).annotate(c=Count("pk")).values("c")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-def _with_tally_numbers(objects: list, group: str, fields: tuple[str, ...] = ("invited", "answered")) -> list:
-    """Set ``invited`` and ``answered`` (and any other of ``fields``) on each of ``objects``
-    (programs or surveys) from the running totals (``surveys.tallies``): one query over a
-    few rows per survey, grouped by ``group``, whatever the number of invitations."""
-    numbers = {
-        row["key"]: row
-        for row in SurveyTally.objects.filter(**{f"{group}__in": [o.pk for o in objects]})
-        .order_by()
-        .values(key=F(group))
-        .annotate(**{name: Sum(name) for name in fields})
-    }
-    for o in objects:
-        row = numbers.get(o.pk, {})
-        for name in fields:
-            setattr(o, name, row.get(name) or 0)
-    return objects
-
-
-def survey_programs_for(*, user) -> list[Program]:
-    """Programs whose surveys the user may manage or read, with survey numbers."""
-    programs = Program.objects.owned_by(user).annotate(
-        survey_count=_count(Survey.objects.all(), "program"),
-        active_count=_count(Survey.objects.filter(status=Survey.Status.ACTIVE), "program"),
-        open_rounds=_count(SurveyInstance.objects.open(), "survey__program"),
-    )
-    return _with_tally_numbers(list(programs), "survey__program")
-
-
-def surveys_for_program(*, program: Program) -> list[Survey]:
-    surveys = (
-        Survey.objects.filter(program=program)
-        .annotate(
-            question_count=_count(SurveyQuestion.objects.all(), "survey"),
-            open_rounds=_count(SurveyInstance.objects.open(), "survey"),
-        )
-        .order_by("title", "pk")
-    )
-    surveys = _with_tally_numbers(list(surveys), "survey", ("invited", "answered", "rounds"))
-    for survey in surveys:
-        survey.round_count = survey.rounds
-    return surveys
-
-
-def survey_templates() -> QuerySet[Survey]:
-    return Survey.objects.templates().prefetch_related("questions").order_by("pk")
-
-
-def survey_anonymity_warning(*, survey: Survey) -> str:
-    """Why this anonymous survey will not (or no longer) be sent, for the builder page ("" when it will)."""
-    if not survey.anonymous:
-        return ""
-    refusal = anonymity.trigger_refusal(survey.trigger)
-    if refusal:
-        return refusal
-    audience = survey_audience_size(survey=survey)
-    return anonymity.audience_refusal(audience) if survey.is_program_wide else ""
-
-
-def survey_audience_size(*, survey: Survey) -> int:
-    return Enrollment.objects.approved().filter(program_id=survey.program_id, role__in=survey.roles).count()
-
-
-def survey_rounds(*, survey: Survey, limit: int = 12) -> list[SurveyInstance]:
-    """The latest rounds, with their numbers (for the builder page)."""
-    return list(
-        survey.instances.annotate(
-            invited=Count("invitations"), answered=Count("invitations", filter=Q(invitations__answered=True))
-        ).order_by("-opens_at", "-pk")[:limit]
-    )
-
 
 # --- Results ----------------------------------------------------------------------------
 
@@ -496,102 +333,6 @@ def survey_chart_data(*, results: dict) -> dict:
                 }
             )
     return {"questions": charts, "trend": results["trend"]}
-
-
-def survey_results_csv(*, survey: Survey) -> tuple[list[str], Iterable[list]]:
-    """The export: anonymous surveys carry answers only, shuffled (no names, dates,
-    roles or departments), and a question answered by fewer than the privacy
-    minimum is left blank; attributed ones carry name, email, role, department,
-    the round's day and the date answered, their rows produced while the responses
-    are read (in chunks), so that the export can be streamed."""
-    questions = list(survey.questions.all())
-    if survey.anonymous:
-        return _anonymous_csv(survey=survey, questions=questions)
-    return _attributed_csv(survey=survey, questions=questions)
-
-
-def _answer_value(number, choice, text) -> str:
-    return str(number) if number is not None else (choice or text)
-
-
-def _answers_by_response(*, survey: Survey, questions: list[SurveyQuestion]) -> dict[str, list[list[str]]]:
-    """{response id as text: one list of values per question}, in the order answered.
-    The ids stay text: making 100,000 UUID objects would cost more than the rest."""
-    column = {q.pk: index for index, q in enumerate(questions)}
-    found: dict[str, list[list[str]]] = {}
-    for response_id, question_id, *value in (
-        SurveyAnswer.objects.filter(response__survey=survey)
-        .annotate(response_key=Cast("response_id", CharField()))
-        .order_by("pk")
-        .values_list("response_key", "question_id", "number", "choice", "text")
-    ):
-        if question_id in column:
-            cells = found.get(response_id)
-            if cells is None:
-                cells = found[response_id] = [[] for _ in questions]
-            cells[column[question_id]].append(_answer_value(*value))
-    return found
-
-
-def _attributed_csv(*, survey: Survey, questions: list[SurveyQuestion]) -> tuple[list[str], Iterator[list]]:
-    answers = _answers_by_response(survey=survey, questions=questions)
-    person = "invitation__enrollment__person__"
-    responses = (
-        SurveyResponse.objects.filter(survey=survey)
-        .annotate(response_key=Cast("pk", CharField()))
-        .values_list(
-            "response_key",
-            "role",
-            "department",
-            "submitted_on",
-            "instance__occurs_on",
-            f"{person}first_name",
-            f"{person}last_name",
-            f"{person}email",
-        )
-        .order_by("instance__occurs_on", f"{person}last_name", f"{person}first_name", "pk")
-    )
-    role_labels = dict(Role.choices)
-    unanswered = [[] for _ in questions]
-
-    def rows():
-        for key, role, department, submitted_on, occurs_on, first, last, email in responses.iterator(chunk_size=2000):
-            yield [
-                f"{first} {last}".strip(),
-                email,
-                role_labels.get(role, role),
-                department,
-                occurs_on.isoformat() if occurs_on else "",
-                submitted_on.isoformat(),
-                *("; ".join(cell) for cell in answers.pop(key, unanswered)),
-            ]
-
-    header = ["Name", "Email", "Role", "Department", "Round", "Answered on", *(q.text for q in questions)]
-    return header, rows()
-
-
-def _anonymous_csv(*, survey: Survey, questions: list[SurveyQuestion]) -> tuple[list[str], list[list]]:
-    answers = _answers_by_response(survey=survey, questions=questions)
-    hidden = [
-        index
-        for index, _ in enumerate(questions)
-        if not privacy.is_shown(sum(1 for cells in answers.values() if cells[index]))
-    ]
-    header = [
-        f"{q.text} ({privacy.too_few_label()} answers: not shown)" if index in hidden else q.text
-        for index, q in enumerate(questions)
-    ]
-    for cells in answers.values():
-        for index in hidden:
-            cells[index] = []
-    ids = list(
-        SurveyResponse.objects.filter(survey=survey)
-        .annotate(response_key=Cast("pk", CharField()))
-        .values_list("response_key", flat=True)
-    )
-    random.SystemRandom().shuffle(ids)
-    unanswered = [[] for _ in questions]
-    return header, [["; ".join(cell) for cell in answers.get(key, unanswered)] for key in ids]
 
 
 def survey_anonymous_results_shown(*, survey: Survey) -> bool:
