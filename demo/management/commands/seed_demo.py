@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from evaluation.demo import seed_evaluation
+from evaluation.receivers import health_refresh_paused
 from matching.demo import seed_matching
 from people.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_directory
 from people.models import Person
@@ -16,8 +17,13 @@ from surveys.demo import seed_surveys
 class Command(BaseCommand):
     help = "Build (or refresh) a believable demo company with the four demo accounts. Safe to run again."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        # The nightly evaluation at the end recomputes every pair's health: no refresh per
+        # seeded answer, session or goal (they would run after the commit, one pair at a time).
+        with health_refresh_paused(), transaction.atomic():
+            self.seed()
+
+    def seed(self):
         # One seeded generator, and each app's demo in the order its data depends on the others':
         # people -> programs -> pairings -> sessions and goals -> survey answers -> snapshots.
         rng = random.Random(20261125)
