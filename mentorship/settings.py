@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "sessions.apps.MentoringSessionsConfig",
     "surveys",
     "evaluation",
+    "datarights",
     "portal",
     "demo",
 ]
@@ -227,6 +228,10 @@ PEOPLE_IMPORT_MAX_BYTES = env.int("PEOPLE_IMPORT_MAX_MEGABYTES", default=50, min
 PEOPLE_IMPORT_MAX_ROWS = env.int("PEOPLE_IMPORT_MAX_ROWS", default=200_000, minimum=1)
 PEOPLE_IMPORT_MAX_COLUMNS = env.int("PEOPLE_IMPORT_MAX_COLUMNS", default=100, minimum=13)
 PEOPLE_IMPORT_MAX_LINE_LENGTH = env.int("PEOPLE_IMPORT_MAX_LINE_LENGTH", default=8192, minimum=1024)
+# People's rights over their data (README: Your data: download and erasure): how long a
+# "Download my data" link works, and after how many months leavers are erased (0: never).
+DATA_EXPORT_HOURS = env.int("DATA_EXPORT_HOURS", default=24, minimum=1)
+RETENTION_LEAVERS_MONTHS = env.int("RETENTION_LEAVERS_MONTHS", default=24, minimum=0)
 
 # --- Security: production defaults; DEBUG turns the HTTPS-only ones off for local use.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -363,6 +368,16 @@ CELERY_BEAT_SCHEDULE = {
     "pair-health-sweep": {
         "task": "evaluation.tasks.pair_health_sweep",
         "schedule": crontab(minute="*/15"),
+    },
+    # Data downloads past DATA_EXPORT_HOURS: the file is deleted (the row says when it was made).
+    "data-exports-expire": {
+        "task": "datarights.tasks.data_exports_expire",
+        "schedule": crontab(minute=10),
+    },
+    # Leavers gone for more than RETENTION_LEAVERS_MONTHS are erased (a report for HR; ids only).
+    "retention-erase-leavers": {
+        "task": "datarights.tasks.retention_erase_leavers",
+        "schedule": crontab(minute=30, hour=1),
     },
 }
 

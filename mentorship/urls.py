@@ -17,6 +17,7 @@ urlpatterns = [
     path("mentoring/", include("sessions.urls")),
     path("surveys/", include("surveys.urls")),
     path("dashboards/", include("evaluation.urls")),
+    path("my-data/", include("datarights.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -43,6 +43,10 @@ def load_settings(**env):
         ("TIME_ZONE", "Mars/Olympus_Mons"),
         ("SITE_URL", "mentoring.example.com"),
         ("CONN_MAX_AGE", "forever"),
+        ("DATA_EXPORT_HOURS", "0"),
+        ("DATA_EXPORT_HOURS", "a day"),
+        ("RETENTION_LEAVERS_MONTHS", "-1"),
+        ("RETENTION_LEAVERS_MONTHS", "two years"),
     ],
 )
 def test_malformed_variable_stops_start_up_with_one_line_naming_it(variable, value):

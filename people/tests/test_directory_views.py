@@ -231,6 +231,6 @@ def test_person_page_query_count_does_not_grow_with_reports(hr_client, reports, 
         PersonFactory(email=f"r{number}@example.com", manager=manager, location=LocationFactory(name=f"L{number}"))
     url = reverse("people:person_detail", args=[manager.pk])
     hr_client.get(url)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = hr_client.get(url)
     assert response.content.decode().split('data-testid="direct-reports"')[1].count("<li") == reports
