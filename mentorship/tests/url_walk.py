@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from core.notifications import notification_send
+from datarights import services as datarights_services
 from goals.models import Goal, GoalEvent
 from matching.models import MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
 from people import importing as people_importing
@@ -179,6 +180,9 @@ def build_world() -> World:
     leaver.delete()
 
     feed_token = session_services.calendar_feed_regenerate(user=mentor)
+    export, _ = datarights_services.data_export_request(user=mentee)  # built as the worker would
+    datarights_services.data_export_build(export_id=export.pk)
+    erasable = Person.objects.create(email="erase.me@walk.example", first_name="Erase", last_name="Me")
     for user in (hr, owner, mentor, mentee, employee, root):
         notification_send(
             recipient=user, kind="program_status", title="Walk", key=f"walk-{user.pk}", url="/", email=False
@@ -216,6 +220,11 @@ def build_world() -> World:
         "people:hr_admin_revoke": {"pk": other_hr_person.pk},
         "people:import_job": [{"pk": ready_job.pk}, {"pk": invalid_job.pk}, {"pk": waiting_job.pk}],
         "people:import_errors_csv": {"pk": invalid_job.pk},
+        # data rights: the mentee's own download; someone HR may erase
+        "datarights:export_detail": {"pk": export.pk},
+        "datarights:export_progress": {"pk": export.pk},
+        "datarights:export_download": {"pk": export.pk},
+        "datarights:person_erase": [{"pk": erasable.pk}, {"pk": mentee.person.pk}],
         # matching
         "matching:program": [{"slug": running.slug}, {"slug": self_select.slug}, {"slug": "walk-matching"}],
         "matching:override_delete": {"pk": PairOverride.objects.first().pk},
