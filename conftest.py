@@ -17,6 +17,29 @@ def _clear_cache():
 
 
 @pytest.fixture
+def without_auto_mfa():
+    """Ask for this in a test whose HR admins and staff must start with no second factor."""
+
+
+@pytest.fixture(autouse=True)
+def _hr_accounts_have_mfa(request):
+    # HR admins and staff must enrol a second factor before any HR page (portal/mfa.py):
+    # every one a test creates gets an authenticator app (people/tests/mfa.py,
+    # TEST_TOTP_SECRET), unless the test asks for ``without_auto_mfa``.
+    if "without_auto_mfa" in request.fixturenames:
+        yield
+        return
+    from django.db.models.signals import post_save
+
+    from people.models import User
+    from people.tests.mfa import mfa_enrol_if_required
+
+    post_save.connect(mfa_enrol_if_required, sender=User, dispatch_uid="tests-mfa-enrol")
+    yield
+    post_save.disconnect(sender=User, dispatch_uid="tests-mfa-enrol")
+
+
+@pytest.fixture
 def hr_admin(db):
     user = UserFactory(email="hr.admin@example.com", is_hr_admin=True, is_staff=True)
     PersonFactory(email=user.email, first_name=user.first_name, last_name=user.last_name, user=user)

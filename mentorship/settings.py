@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",  # two-factor sign-in: TOTP, recovery codes, WebAuthn security keys and passkeys
     "csp",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -90,7 +91,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "people.middleware.UserTimeZoneMiddleware",
 ]
+    # HR admins and staff idle past HR_IDLE_TIMEOUT_MINUTES are signed out (people/session_policy.py).
+    "people.session_policy.IdleTimeoutMiddleware",
 
+    # HR admins and staff (and owners with MFA_REQUIRED_FOR_OWNERS) enrol a second factor first.
+    "portal.mfa.RequireMFAMiddleware",
 ROOT_URLCONF = "mentorship.urls"
 WSGI_APPLICATION = "mentorship.wsgi.application"
 
@@ -186,6 +191,23 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PRODUCT_NAME}] "
 # --- Privacy: the smallest group any figure, breakdown or export may describe
 # (people/privacy.py applies it everywhere). Below 3 it would protect nobody.
 PRIVACY_MIN_GROUP = env.int("PRIVACY_MIN_GROUP", default=5, minimum=3)
+# --- Two-factor sign-in (allauth.mfa) and the session policy. README: Multi-factor sign-in.
+# An authenticator app (TOTP), single-use recovery codes, and security keys / passkeys.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# "Sign in with a passkey" on the sign-in page: a passkey is both factors at once.
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = PRODUCT_NAME
+# Wrong codes count in ACCOUNT_RATE_LIMITS["login_failed"] per account (5 per 5 minutes);
+# passkey sign-ins are limited per address (allauth's default, written out here).
+MFA_RATE_LIMITS = {"webauthn_login": "10/m/ip"}
+# WebAuthn needs https, except on http://localhost in development and tests.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
+# HR admins and staff must enrol a second factor before any other page (portal/mfa.py);
+# program owners too when this is on.
+MFA_REQUIRED_FOR_OWNERS = env.bool("MFA_REQUIRED_FOR_OWNERS", default=False)
+# HR admins and staff are signed out after this long without a request (people/session_policy.py).
+HR_IDLE_TIMEOUT_MINUTES = env.int("HR_IDLE_TIMEOUT_MINUTES", default=30, minimum=1)
+
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -6,12 +6,21 @@ instead of adding more.
 
 import random
 from datetime import date, timedelta
+from urllib.parse import quote
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from allauth.mfa.utils import decrypt, encrypt
 
 from people.models import Department, Language, Location, Person, SelfIdentification, Skill, User
 
 DEMO_PASSWORD = "demo-pass-123"
+# HR admins must use a second factor (portal/mfa.py): the demo HR admin's authenticator
+# app secret, public on purpose (README: Start it). Add it to any authenticator app, or run
+# `python manage.py demo_mfa_code` for the current code. Demo data only.
+DEMO_HR_EMAIL = "hr@demo.example"
+DEMO_TOTP_SECRET = "DEMOHRDEMOHRDEMOHRDEMOHRDEMOHR22"
 DEMO_ACCOUNTS = {
     "hr@demo.example": "HR admin",
     "owner@demo.example": "Program owner",
@@ -344,4 +353,24 @@ def seed_directory(rng: random.Random) -> dict[str, Person]:
         if person.user_id != user.pk:
             person.user = user
             person.save(update_fields=["user", "updated_at"])
+        if email == DEMO_HR_EMAIL:
+            demo_totp_enrol(user)
     return demo_people
+
+
+def demo_totp_enrol(user) -> None:
+    """The demo HR admin has an authenticator app with DEMO_TOTP_SECRET (same row if run again)."""
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is None:
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+    elif decrypt(authenticator.data["secret"]) != DEMO_TOTP_SECRET:
+        authenticator.data = {**authenticator.data, "secret": encrypt(DEMO_TOTP_SECRET)}
+        authenticator.save(update_fields=["data"])
+
+
+def demo_totp_uri() -> str:
+    """The otpauth:// address an authenticator app reads (as a QR code or pasted)."""
+    from django.conf import settings
+
+    issuer = quote(settings.MFA_TOTP_ISSUER or "Mentoring")
+    return f"otpauth://totp/{issuer}:{quote(DEMO_HR_EMAIL)}?secret={DEMO_TOTP_SECRET}&issuer={issuer}"

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 
 class UserManager(BaseUserManager):
@@ -45,6 +46,11 @@ class User(AbstractUser):
         help_text="HR admins configure programs, import people, run matching and see every program.",
     )
 
+    # Part of the session hash: a new value ends every other session of this account
+    # (people/session_policy.py: after a second factor is removed or reset). Empty keeps
+    # Django's own hash, so sessions from before this field existed stay valid.
+    session_token = models.CharField(max_length=32, blank=True, default="", editable=False)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 
@@ -59,6 +65,12 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash of the password (a changed password ends the other sessions),
+        # plus the session token (a removed second factor ends them too).
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(key_salt, self.password + self.session_token, secret=secret, algorithm="sha256").hexdigest()
 
 
 class Department(models.Model):

@@ -35,6 +35,12 @@ def test_seed_demo_builds_a_company_and_is_idempotent(client):
         assert email in text
         response = client.post("/accounts/login/", {"login": email, "password": "demo-pass-123"})
         assert response.status_code == 302, email
+        if response.url == "/accounts/2fa/authenticate/":  # the HR admin's second factor
+            from people.demo import DEMO_TOTP_SECRET
+            from people.tests.mfa import totp_code
+
+            response = client.post(response.url, {"code": totp_code(DEMO_TOTP_SECRET)})
+            assert response.status_code == 302 and email == "hr@demo.example", email
         assert client.get("/").status_code == 200
         client.post("/accounts/logout/")
     assert "demo-pass-123" in text

@@ -254,6 +254,9 @@ def build_world() -> World:
         # allauth: keys that look right but are not valid
         "account_confirm_email": {"key": "MQ:1abcde:not-a-real-key"},
         "account_reset_password_from_key": {"uidb36": "1", "key": "set-password"},
+        # allauth.mfa: a security key that is nobody's
+        "mfa_remove_webauthn": {"pk": 1234567},
+        "mfa_edit_webauthn": {"pk": 1234567},
     }
     users = {
         "anonymous": None,
@@ -288,12 +291,14 @@ class Route:
 def all_routes() -> list[Route]:
     """Every named URL pattern reachable from the root URLconf."""
 
-    def walk(resolver, namespaces):
+    def walk(resolver, namespaces, outer=()):
         for entry in resolver.url_patterns:
             if isinstance(entry, URLResolver):
-                yield from walk(entry, namespaces + ([entry.namespace] if entry.namespace else []))
+                # An include's own arguments (allauth.mfa's "keys/<int:pk>/") belong to every route in it.
+                inner = outer + tuple(entry.pattern.regex.groupindex)
+                yield from walk(entry, namespaces + ([entry.namespace] if entry.namespace else []), inner)
             elif entry.name:
-                arguments = tuple(entry.pattern.regex.groupindex)
+                arguments = outer + tuple(entry.pattern.regex.groupindex)
                 yield Route(":".join([*namespaces, entry.name]), entry, arguments)
 
     return list(walk(get_resolver(), []))

@@ -12,6 +12,7 @@ from django.test import Client, override_settings
 
 from people.models import Person, User
 from people.tests.factories import PersonFactory, UserFactory
+from people.tests.mfa import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -238,6 +239,9 @@ def test_a_superuser_without_directory_entry_can_reset_their_password_and_sign_i
 
     client = Client()
     response = client.post("/accounts/login/", {"login": "root@example.org", "password": "brand-New-pass-771"})
+    # A superuser is staff: the second factor comes next (tests enrol staff, people/tests/mfa.py).
+    assert response.status_code == 302 and response.url == "/accounts/2fa/authenticate/"
+    response = client.post(response.url, {"code": totp_code(root)})
     assert response.status_code == 302 and response.url == "/"
     assert client.get("/").wsgi_request.user == root
     # The reset proved the mailbox is theirs: the address counts as confirmed.

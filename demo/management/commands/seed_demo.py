@@ -6,7 +6,7 @@ from django.db import transaction
 from evaluation.demo import seed_evaluation
 from evaluation.receivers import health_refresh_paused
 from matching.demo import seed_matching
-from people.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_directory
+from people.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_totp_uri, seed_directory
 from people.models import Person
 from programs.demo import seed_programs
 from programs.models import Enrollment
@@ -44,3 +44,5 @@ class Command(BaseCommand):
         write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, role in DEMO_ACCOUNTS.items():
             write(f"  {role:<14} {email}")
+        write(f"The HR admin signs in with a second factor too: add {demo_totp_uri()} to an authenticator")
+        write(f"app (secret {DEMO_TOTP_SECRET}), or run `python manage.py demo_mfa_code` for the current code.")
