@@ -88,14 +88,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "people.middleware.UserTimeZoneMiddleware",
-]
     # HR admins and staff idle past HR_IDLE_TIMEOUT_MINUTES are signed out (people/session_policy.py).
     "people.session_policy.IdleTimeoutMiddleware",
-
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # HR admins and staff (and owners with MFA_REQUIRED_FOR_OWNERS) enrol a second factor first.
     "portal.mfa.RequireMFAMiddleware",
+    "people.middleware.UserTimeZoneMiddleware",
+]
+
 ROOT_URLCONF = "mentorship.urls"
 WSGI_APPLICATION = "mentorship.wsgi.application"
 
@@ -188,9 +188,6 @@ ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": "10/m/ip,5/5m/key"}
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PRODUCT_NAME}] "
 
-# --- Privacy: the smallest group any figure, breakdown or export may describe
-# (people/privacy.py applies it everywhere). Below 3 it would protect nobody.
-PRIVACY_MIN_GROUP = env.int("PRIVACY_MIN_GROUP", default=5, minimum=3)
 # --- Two-factor sign-in (allauth.mfa) and the session policy. README: Multi-factor sign-in.
 # An authenticator app (TOTP), single-use recovery codes, and security keys / passkeys.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
@@ -208,6 +205,9 @@ MFA_REQUIRED_FOR_OWNERS = env.bool("MFA_REQUIRED_FOR_OWNERS", default=False)
 # HR admins and staff are signed out after this long without a request (people/session_policy.py).
 HR_IDLE_TIMEOUT_MINUTES = env.int("HR_IDLE_TIMEOUT_MINUTES", default=30, minimum=1)
 
+# --- Privacy: the smallest group any figure, breakdown or export may describe
+# (people/privacy.py applies it everywhere). Below 3 it would protect nobody.
+PRIVACY_MIN_GROUP = env.int("PRIVACY_MIN_GROUP", default=5, minimum=3)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
