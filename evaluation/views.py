@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
+from audit import services as audit
+from audit.models import AuditEvent
 from core.exports import csv_response
 from core.jobs import task_queue_on_commit
 from core.permissions import can, hr_admin_required
@@ -188,7 +190,9 @@ def overview_export(request):
     header, rows = exports.overview_table(user=request.user)
     if not is_hr_admin(request.user) and not rows:
         raise PermissionDenied("Only HR admins and program owners can export the dashboards.")
-    return csv_response(f"programs-overview-{timezone.localdate():%Y-%m-%d}.csv", header, rows)
+    filename = f"programs-overview-{timezone.localdate():%Y-%m-%d}.csv"
+    audit.record(action=AuditEvent.Action.EXPORT_DOWNLOADED, actor=request.user, details={"file": filename})
+    return csv_response(filename, header, rows)
 
 
 @require_GET
@@ -204,4 +208,11 @@ def program_export(request, slug, table):
         months=TrendForm.months_from(request.GET),
         status=HealthFilterForm.status_from(request.GET),
     )
-    return csv_response(f"{slugify(program.name)}-{table}-{timezone.localdate():%Y-%m-%d}.csv", header, rows)
+    filename = f"{slugify(program.name)}-{table}-{timezone.localdate():%Y-%m-%d}.csv"
+    audit.record(
+        action=AuditEvent.Action.EXPORT_DOWNLOADED,
+        actor=request.user,
+        program=program,
+        details={"file": filename[:120], "table": table},
+    )
+    return csv_response(filename, header, rows)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",  # loads each app's rules.py (the permissions); {% load rules %}
     # Layers, bottom to top (docs/architecture.md); each imports only from those above it here.
     "core.apps.CoreConfig",
+    "audit",  # the audit trail: who did what and when
     "people",
     "programs",
     "matching",
@@ -85,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
+    # The client's address for the audit trail (audit/context.py), counted as allauth counts it.
+    "audit.context.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -208,6 +211,10 @@ HR_IDLE_TIMEOUT_MINUTES = env.int("HR_IDLE_TIMEOUT_MINUTES", default=30, minimum
 # --- Privacy: the smallest group any figure, breakdown or export may describe
 # (people/privacy.py applies it everywhere). Below 3 it would protect nobody.
 PRIVACY_MIN_GROUP = env.int("PRIVACY_MIN_GROUP", default=5, minimum=3)
+
+# --- The audit trail (audit/): events older than this are deleted nightly. Below 30 days
+# an investigation would find nothing left to read.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730, minimum=30)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -333,6 +340,11 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-deferred-tasks": {
         "task": "core.tasks.deferred_tasks_requeue",
         "schedule": crontab(minute="*"),
+    },
+    # Audit events older than AUDIT_RETENTION_DAYS (safe to run twice).
+    "audit-events-expire": {
+        "task": "audit.tasks.audit_events_expire",
+        "schedule": crontab(minute=30, hour=3),
     },
     # One-time form tokens (double-click protection) are kept for a day.
     "expire-form-submissions": {

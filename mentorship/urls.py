@@ -13,6 +13,7 @@ urlpatterns = [
     path("programs/", include("programs.urls")),
     path("programs/", include("goals.urls")),
     path("people/", include("people.urls")),
+    path("audit/", include("audit.urls")),
     path("matching/", include("matching.urls")),
     path("mentoring/", include("sessions.urls")),
     path("surveys/", include("surveys.urls")),

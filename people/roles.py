@@ -15,6 +15,8 @@ import uuid
 from django.db import transaction
 from django.db.models import QuerySet
 
+from audit import services as audit
+from audit.models import AuditEvent
 from core.errors import ServiceError
 from core.models import Notification
 from core.notifications import notification_send
@@ -85,6 +87,7 @@ def hr_admin_grant(*, person: Person, by: User) -> User:
     if not User.objects.filter(pk=user.pk, is_hr_admin=False, is_active=True).update(is_hr_admin=True):
         raise HrAdminRoleError(f"{person.full_name} is already an HR admin.")
     user.is_hr_admin = True
+    audit.record(action=AuditEvent.Action.HR_ROLE_GRANTED, actor=by, target=user, target_label=audit.actor_label(user))
     logger.info("HR admin role granted to user %s by user %s", user.pk, by.pk)
     _tell(
         user,
@@ -113,6 +116,7 @@ def hr_admin_revoke(*, user: User, by: User, own: bool = False) -> User:
         raise HrAdminRoleError("Tick the box to confirm that you are giving up your own HR admin role.")
     User.objects.filter(pk=user.pk).update(is_hr_admin=False)
     user.is_hr_admin = False
+    audit.record(action=AuditEvent.Action.HR_ROLE_REVOKED, actor=by, target=user, target_label=audit.actor_label(user))
     logger.info("HR admin role revoked from user %s by user %s", user.pk, by.pk)
     who = "You" if user.pk == by.pk else str(by)
     _tell(

@@ -5,6 +5,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from audit import services as audit
+from audit.models import AuditEvent
 from core.exports import csv_response
 from core.permissions import hr_admin_required
 from people import importing, privacy, roles, selectors, services
@@ -164,6 +166,13 @@ def import_progress(request, pk):
 @hr_admin_required
 def import_errors_csv(request, pk):
     job = get_object_or_404(ImportJob.objects.defer("content", "changes"), pk=pk)
+    audit.record(
+        action=AuditEvent.Action.EXPORT_DOWNLOADED,
+        actor=request.user,
+        target=job,
+        target_label=f"Import #{job.pk}",
+        details={"file": f"import-{job.pk}-errors.csv"},
+    )
     return csv_response(
         f"import-{job.pk}-errors.csv", ["line", "problem"], ([line, str(message)] for line, message in job.errors)
     )

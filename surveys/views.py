@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from audit import services as audit
+from audit.models import AuditEvent
 from core.errors import form_add_service_errors
 from core.exports import csv_response
 from core.permissions import can, hr_admin_required
@@ -372,4 +374,11 @@ def survey_results_csv(request, pk):
         return redirect("surveys:survey_results", pk=survey.pk)
     header, rows = selectors.survey_results_csv(survey=survey)
     filename = f"{slugify(survey.program.name)}-{slugify(survey.title)}-{timezone.localdate():%Y-%m-%d}.csv"
+    audit.record(
+        action=AuditEvent.Action.EXPORT_DOWNLOADED,
+        actor=request.user,
+        target=survey,
+        program=survey.program,
+        details={"file": filename[:120]},
+    )
     return csv_response(filename, header, rows)

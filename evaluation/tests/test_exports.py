@@ -75,7 +75,8 @@ def test_names_cannot_run_as_spreadsheet_formulas(hr_client, scenario, refreshed
 @pytest.mark.parametrize("size", [3, 30])
 def test_the_at_risk_csv_takes_the_same_queries_at_any_size(populate, hr_client, size, django_assert_num_queries):
     services.pair_health_refresh(program=populate(ProgramFactory(running=True, slug="sized"), size))
-    # Session, user, time zone, program, as of, the rows with names, the nudges (and the savepoint pair).
-    with django_assert_num_queries(9):
+    # Session, user, time zone, program, as of, the rows with names, the nudges, the audit event
+    # (and the savepoint pair).
+    with django_assert_num_queries(10):
         response = hr_client.get("/dashboards/programs/sized/export/at-risk.csv")
     assert len(table(response)) == 1 + size // 3

@@ -6,6 +6,8 @@ import logging
 
 from django.forms.models import model_to_dict
 
+from audit import services as audit
+from audit.models import AuditEvent
 from matching.models import MatchingCriteria
 from matching.services.base import CRITERIA_FIELDS
 from programs.models import Program
@@ -27,7 +29,16 @@ def matching_criteria_update(*, criteria: MatchingCriteria, user, **fields) -> M
             raise ValueError(f"Unknown matching criterion {name!r}")
         setattr(criteria, name, value)
     criteria.full_clean(exclude=["program"])
+    before = MatchingCriteria.objects.filter(pk=criteria.pk).values(*CRITERIA_FIELDS).first() or {}
     criteria.save()
+    changed = [name for name in CRITERIA_FIELDS if before.get(name) != getattr(criteria, name)]
+    audit.record(
+        action=AuditEvent.Action.CRITERIA_CHANGED,
+        actor=user,
+        target=criteria,
+        program=criteria.program,
+        details={"fields": changed},
+    )
     logger.info("Matching criteria of program %s changed by user %s", criteria.program_id, user.pk)
     return criteria
 

@@ -6,6 +6,8 @@ import logging
 
 from django.db import transaction
 
+from audit import services as audit
+from audit.models import AuditEvent
 from matching.models import PairOverride
 from matching.services.base import MatchingError
 from matching.services.criteria import matching_criteria_get_or_create
@@ -38,6 +40,14 @@ def pair_override_set(*, program: Program, mentee: Enrollment, mentor: Enrollmen
         override, _ = PairOverride.objects.update_or_create(
             program=program, mentee=mentee, mentor=mentor, defaults={"kind": kind, "created_by": user}
         )
+        audit.record(
+            action=AuditEvent.Action.OVERRIDE_SET,
+            actor=user,
+            target=override,
+            target_label=f"{mentee.person} with {mentor.person}",
+            program=program,
+            details={"kind": kind, "mentee": mentee.pk, "mentor": mentor.pk},
+        )
     logger.info("Pair override %s (%s) set by user %s", override.pk, kind, user.pk)
     return override
 
@@ -58,6 +68,15 @@ def _lock_problem(*, program: Program, mentee: Enrollment, mentor: Enrollment) -
     return "; ".join(scored.reasons(i, j))
 
 
+@transaction.atomic
 def pair_override_delete(*, override: PairOverride, user) -> None:
     logger.info("Pair override %s removed by user %s", override.pk, user.pk)
+    audit.record(
+        action=AuditEvent.Action.OVERRIDE_REMOVED,
+        actor=user,
+        target=override,
+        target_label=f"{override.mentee.person} with {override.mentor.person}",
+        program=override.program,
+        details={"kind": override.kind, "mentee": override.mentee_id, "mentor": override.mentor_id},
+    )
     override.delete()

@@ -9,6 +9,8 @@ import logging
 from django.db.models import Q
 from django.utils import timezone
 
+from audit import services as audit
+from audit.models import AuditEvent
 from core.models import Notification
 from core.notifications import notification_send
 from matching import signals
@@ -147,6 +149,14 @@ def pairing_end(*, pairing: Pairing, user, reason: str) -> Pairing:
     if changed != 1:
         raise MatchingError("This pairing has already ended.")
     pairing.refresh_from_db()
+    # The reason is the person's own words: it stays on the pairing, not in the trail.
+    audit.record(
+        action=AuditEvent.Action.PAIRING_ENDED,
+        actor=user,
+        target=pairing,
+        program=pairing.program,
+        details={"mentee": pairing.mentee_id, "mentor": pairing.mentor_id},
+    )
     _pairing_signal_on_commit(signals.pairing_finished, pairing)
     _pairing_notify_both(
         pairing,

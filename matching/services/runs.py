@@ -16,6 +16,8 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from audit import services as audit
+from audit.models import AuditEvent
 from core.jobs import task_queue_on_commit
 from core.models import Notification
 from matching.models import MatchProposal, MatchRun, MentorshipRequest, Pairing, PairOverride
@@ -77,6 +79,7 @@ def match_run_start(*, program: Program, user) -> MatchRun:
         message="Waiting for a worker…",
     )
     task_queue_on_commit(match_run_execute, run.pk)
+    audit.record(action=AuditEvent.Action.MATCH_RUN_STARTED, actor=user, target=run, program=program)
     logger.info("Match run %s of program %s queued by user %s", run.pk, program.pk, user.pk)
     return run
 
@@ -334,6 +337,13 @@ def match_run_publish(*, run: MatchRun, user) -> PublishResult:
         stats["published"] = {"created": len(result.created), "skipped": result.skipped[:200]}
         MatchRun.objects.filter(pk=run.pk).update(stats=stats)
         _notify_pairings_proposed(result.created, program=program)
+        audit.record(
+            action=AuditEvent.Action.MATCH_RUN_PUBLISHED,
+            actor=user,
+            target=run,
+            program=program,
+            details={"created": len(result.created), "skipped": len(result.skipped)},
+        )
     logger.info("Match run %s published by user %s: %s pairings", run.pk, user.pk, len(result.created))
     return result
 

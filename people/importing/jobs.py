@@ -7,6 +7,8 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from audit import services as audit
+from audit.models import AuditEvent
 from core.jobs import task_queue_on_commit
 from people.importing.plan import people_import_validate
 from people.importing.read import STALE_JOB, PeopleImportConflict
@@ -197,6 +199,15 @@ def people_import_job_run(*, job_id: int) -> bool:
                 message="",
                 content="",
                 finished_at=timezone.now(),
+            )
+            # Counts only: the file and its people are not copied into the trail.
+            job = ImportJob.objects.select_related("created_by").defer("content", "changes").get(pk=job_id)
+            audit.record(
+                action=AuditEvent.Action.PEOPLE_IMPORTED,
+                actor=job.created_by,
+                target=job,
+                target_label=f"Import #{job.pk}",
+                details={"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
             )
         return True
     except PeopleImportConflict as exc:

@@ -17,6 +17,7 @@ from programs.models import Enrollment, Program, Role
 from programs.services.enrollment import (
     DECIDABLE_STATUSES,
     EnrollmentError,
+    _enrollment_record,
     _enrollment_url,
     _pairings_end,
     program_places,
@@ -108,10 +109,12 @@ def _approve_locked(*, program: Program, enrollment: Enrollment, decided_by) -> 
     new_status = Enrollment.Status.WAITLISTED if full else Enrollment.Status.APPROVED
     if new_status == enrollment.status:
         return enrollment
+    before = enrollment.status
     enrollment.status = new_status
     enrollment.decided_by = decided_by
     enrollment.decided_at = timezone.now()
     enrollment.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    _enrollment_record(enrollment, before=before, actor=decided_by)
     _notify_decision(enrollment)
     _pairings_end(
         enrollment=enrollment, user=decided_by, reason=f"{enrollment.person} no longer takes part in the program."
@@ -120,10 +123,12 @@ def _approve_locked(*, program: Program, enrollment: Enrollment, decided_by) -> 
 
 
 def _decline_locked(*, enrollment: Enrollment, decided_by) -> Enrollment:
+    before = enrollment.status
     enrollment.status = Enrollment.Status.DECLINED
     enrollment.decided_by = decided_by
     enrollment.decided_at = timezone.now()
     enrollment.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    _enrollment_record(enrollment, before=before, actor=decided_by)
     _notify_decision(enrollment)
     _pairings_end(
         enrollment=enrollment, user=decided_by, reason=f"{enrollment.person} no longer takes part in the program."

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from audit import services as audit
+from audit.models import AuditEvent
 from core.errors import ServiceError
 from people.models import Person, Skill
 from programs import signals
@@ -169,10 +171,32 @@ def enrollment_withdraw(*, enrollment: Enrollment) -> Enrollment:
         raise EnrollmentError("You are no longer in this program.")
     if enrollment.program.status == Program.Status.CLOSED:
         raise EnrollmentError("This program has ended.")
+    before = enrollment.status
     enrollment.status = Enrollment.Status.WITHDRAWN
     enrollment.save(update_fields=["status", "updated_at"])
+    _enrollment_record(enrollment, before=before, actor=enrollment.person.user)
     _pairings_end(enrollment=enrollment, user=enrollment.person.user, reason=f"{enrollment.person} left the program.")
     return enrollment
+
+
+ENROLLMENT_ACTIONS = {
+    Enrollment.Status.APPROVED: AuditEvent.Action.ENROLLMENT_APPROVED,
+    Enrollment.Status.DECLINED: AuditEvent.Action.ENROLLMENT_DECLINED,
+    Enrollment.Status.WAITLISTED: AuditEvent.Action.ENROLLMENT_WAITLISTED,
+    Enrollment.Status.WITHDRAWN: AuditEvent.Action.ENROLLMENT_WITHDRAWN,
+}
+
+
+def _enrollment_record(enrollment: Enrollment, *, before: str, actor) -> None:
+    """The audit trail's event for a decision on ``enrollment`` (or its withdrawal)."""
+    audit.record(
+        action=ENROLLMENT_ACTIONS[enrollment.status],
+        actor=actor,
+        target=enrollment,
+        target_label=str(enrollment.person),
+        program=enrollment.program,
+        details={"from": before, "to": enrollment.status, "role": enrollment.role},
+    )
 
 
 def _pairings_end(*, enrollment: Enrollment, user, reason: str) -> None:

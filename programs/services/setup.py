@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from audit import services as audit
+from audit.models import AuditEvent
 from core.models import Notification
 from core.notifications import notification_send
 from core.services import model_fields_assign
@@ -141,16 +143,33 @@ def program_create(*, user, owners: Iterable = (), **settings) -> Program:
     _program_set_fields(program, settings)
     _program_save_new(program)
     program.owners.set(owners)
+    audit.record(action=AuditEvent.Action.PROGRAM_CREATED, actor=user, target=program, program=program)
     logger.info("Program %s created by user %s", program.pk, user.pk)
     return program
 
 
 @transaction.atomic
 def program_update(*, program: Program, user, owners: Iterable | None = None, **settings) -> Program:
+    before = Program.objects.filter(pk=program.pk).values(*PROGRAM_SETTING_FIELDS).first() or {}
+    owners_before = set(program.owners.values_list("pk", flat=True))
     _program_set_fields(program, settings)
     program.save()
     if owners is not None:
         program.owners.set(owners)
+    # The names of the settings that changed, never their text.
+    changed = [field for field in PROGRAM_SETTING_FIELDS if before.get(field) != getattr(program, field)]
+    owners_after = set(program.owners.values_list("pk", flat=True))
+    if owners_after != owners_before:
+        changed.append("owners")
+    if changed:
+        details = {"fields": changed}
+        if "owners" in changed:
+            details.update(
+                owners_added=sorted(owners_after - owners_before), owners_removed=sorted(owners_before - owners_after)
+            )
+        audit.record(
+            action=AuditEvent.Action.PROGRAM_CHANGED, actor=user, target=program, program=program, details=details
+        )
     return program
 
 
@@ -196,6 +215,13 @@ def program_transition(*, program: Program, to_status: str, user) -> Program:
     if changed != 1:
         raise ValidationError("Someone else changed this program's status meanwhile. Reload the page and try again.")
     program.status = to_status
+    audit.record(
+        action=AuditEvent.Action.PROGRAM_STATUS_CHANGED,
+        actor=user,
+        target=program,
+        program=program,
+        details={"from": from_status, "to": to_status},
+    )
     logger.info("Program %s moved from %s to %s by user %s", program.pk, from_status, to_status, user.pk)
     # Pairings follow the program (matching): confirmed ones start when it runs, live ones
     # complete when it closes.
@@ -278,6 +304,13 @@ def program_clone(*, program: Program, name: str, start_date: date, end_date: da
             order=t.order,
         )
         for t in program.goal_templates.all()
+    )
+    audit.record(
+        action=AuditEvent.Action.PROGRAM_CREATED,
+        actor=user,
+        target=clone,
+        program=clone,
+        details={"cloned_from": program.pk},
     )
     logger.info("Program %s cloned to %s by user %s", program.pk, clone.pk, user.pk)
     return clone
