@@ -95,7 +95,7 @@ def person_erase(
     admin, are ``by`` themselves, or are in a live pairing and ``end_pairings`` is off.
     With ``end_pairings`` their live pairings end through matching (partners are told).
     """
-    person = Person.objects.select_for_update().select_related("user").get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=person.pk)
     refusal = erasure_refusal(person=person, by=by, end_pairings=end_pairings)
     if refusal:
         raise ErasureError(refusal)
