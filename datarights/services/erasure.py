@@ -118,6 +118,7 @@ def person_erase(
             ended += 1
 
     counts.update(_free_text_erase(person=person, user=user))
+    counts["partners_downloads"] = _partners_downloads_delete(person)
     counts["self_identification"] = int(people_services.self_identification_withdraw(person=person))
     if user is not None:
         counts.update(_account_erase(user=user, person_id=person.pk))
@@ -177,6 +178,22 @@ def _account_erase(*, user: User, person_id: int) -> dict[str, int]:
         .update(status=DataExport.Status.EXPIRED, content=None, size=0)
     )
     return counts
+
+
+def _partners_downloads_delete(person: Person) -> int:
+    """Their mentors' and mentees' downloads name them (a zip the sweep cannot read): those
+    files are deleted now rather than when they expire; the partners can ask again."""
+    pairings = Pairing.objects.filter(Q(mentor__person=person) | Q(mentee__person=person))
+    partners = set(pairings.values_list("mentor__person__user", flat=True)) | set(
+        pairings.values_list("mentee__person__user", flat=True)
+    )
+    partners.discard(None)
+    partners.discard(person.user_id)
+    return (
+        DataExport.objects.filter(user__in=partners)
+        .exclude(content=None)
+        .update(status=DataExport.Status.EXPIRED, content=None, size=0)
+    )
 
 
 def _sessions_delete(user: User) -> int:

@@ -214,6 +214,17 @@ def test_the_person_page_offers_the_button_to_hr(hr_client, world):
     assert erase_url(world.person) in page
 
 
+def test_the_partners_downloads_that_name_them_are_deleted(hr_admin, world):
+    from datarights.models import DataExport
+    from datarights.tasks import data_export_build
+
+    export, _ = services.data_export_request(user=world.partner)
+    data_export_build(export.pk)
+    services.person_erase(person=world.person, by=hr_admin, end_pairings=True)
+    export.refresh_from_db()
+    assert export.status == DataExport.Status.EXPIRED and export.content is None
+
+
 def test_data_requests_page_lists_erasures_and_exports(hr_client, hr_admin, world):
     services.data_export_request(user=world.user)
     services.person_erase(person=world.person, by=hr_admin, end_pairings=True)
