@@ -53,12 +53,19 @@ def test_new_hr_admin_sets_up_a_security_key_and_signs_in_with_it(page, sign_in,
     assert "HR admins must set up two-factor authentication before opening HR pages" in page.content()
     screenshot("mfa-required")
 
-    # Add a security key (the page asks for the password again first).
+    # The authenticator app's page shows a QR code and the secret (the page asks for the
+    # password again first).
+    page.goto("/accounts/2fa/totp/activate/")
+    assert "/accounts/reauthenticate/" in page.url
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.press("input[name=password]", "Enter")
+    assert "/accounts/2fa/totp/activate/" in page.url
+    assert page.locator("img[src^='data:image/svg+xml']").is_visible()
+    screenshot("mfa-totp-activate")
+
+    # Add a security key instead.
     page.goto("/accounts/2fa/webauthn/add/")
-    if "/accounts/reauthenticate/" in page.url:
-        page.fill("input[name=password]", PASSWORD)
-        with page.expect_navigation():
-            page.press("input[name=password]", "Enter")
     assert "/accounts/2fa/webauthn/add/" in page.url
     page.fill("input[name=name]", "Laptop key")
     page.check("input[name=passwordless]")
