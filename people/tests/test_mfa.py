@@ -198,6 +198,12 @@ def test_the_user_menu_links_to_two_factor_authentication(client, alice):
     assert 'data-testid="nav-mfa"' in html and 'href="/accounts/2fa/"' in html
 
 
+def test_the_password_page_links_to_two_factor_authentication(client, alice):
+    client.force_login(alice)
+    html = client.get("/accounts/password/change/").content.decode()
+    assert 'data-testid="mfa-link"' in html and "signs you out everywhere else" in html
+
+
 def test_the_sign_in_page_offers_a_passkey(client, db):
     html = client.get("/accounts/login/").content.decode()
     assert "Sign in with a passkey" in html
