@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, time, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -24,11 +24,15 @@ CSV_HEADER = [
 
 def audit_program_choices() -> list[tuple[int, str]]:
     """The programs the trail mentions (by their latest label), for the filter."""
-    labels = {}
-    rows = AuditEvent.objects.filter(program_id__isnull=False).order_by("program_id", "-pk")
-    for program_id, label in rows.values_list("program_id", "program_label").distinct():
-        labels.setdefault(program_id, label)
-    return sorted(labels.items(), key=lambda item: item[1].lower())
+    latest = (
+        AuditEvent.objects.filter(program_id__isnull=False)
+        .order_by()
+        .values("program_id")
+        .annotate(last=Max("pk"))
+        .values("last")
+    )
+    rows = AuditEvent.objects.filter(pk__in=Subquery(latest)).order_by().values_list("program_id", "program_label")
+    return sorted(rows, key=lambda item: item[1].lower())
 
 
 def _day_start(day) -> datetime:

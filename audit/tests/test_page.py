@@ -90,6 +90,17 @@ def test_bad_filter_input_is_a_form_error_not_a_500(hr_client, hr_admin, query):
     assert hr_client.get(CSV, query).status_code == (200 if "page" in query else 400)
 
 
+def test_the_program_filter_offers_each_program_once_by_its_latest_name(hr_client, hr_admin):
+    from audit.selectors import audit_program_choices
+
+    program = ProgramFactory(name="Old name")
+    events(3, actor=hr_admin, program=program)
+    program.name = "New name"
+    events(1, actor=hr_admin, program=program)
+    events(2, actor=hr_admin, program=ProgramFactory(name="Another"))
+    assert [label for _, label in audit_program_choices()] == ["Another", "New name"]
+
+
 def test_dates_in_the_wrong_order_are_a_form_error(hr_client):
     response = hr_client.get(PAGE, {"date_from": "2026-05-02", "date_to": "2026-05-01"})
     assert "date_to" in response.context["form"].errors
