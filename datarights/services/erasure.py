@@ -13,6 +13,7 @@ an import preview, an audit line) with the placeholder.
 
 from __future__ import annotations
 
+import json
 import logging
 
 from django.apps import apps
@@ -289,7 +290,8 @@ def _sweep(*, needles: list[str], replacement_for) -> int:
         for field in _text_fields(model):
             if isinstance(field, models.JSONField):
                 lookup = Q()
-                for needle in needles:
+                # Stored JSON may escape what is not ASCII ("Jos\u00e9"): look for both spellings.
+                for needle in {*needles, *(json.dumps(needle)[1:-1] for needle in needles)}:
                     lookup |= Q(**{"_sweep_text__icontains": needle})
                 rows = model._base_manager.annotate(_sweep_text=Cast(field.attname, models.TextField())).filter(lookup)
             elif isinstance(field, models.EmailField) or field.unique:

@@ -214,6 +214,17 @@ def test_the_person_page_offers_the_button_to_hr(hr_client, world):
     assert erase_url(world.person) in page
 
 
+def test_names_beyond_ascii_are_found_in_json_too(hr_admin, db):
+    from matching.models import MatchRun
+    from programs.tests.factories import ProgramFactory
+
+    someone = member("jose.nunez@example.com", "José", "Núñez")
+    run = MatchRun.objects.create(program=ProgramFactory(), stats={"note": "José Núñez was left out"})
+    services.person_erase(person=someone.person, by=hr_admin)
+    run.refresh_from_db()
+    assert run.stats == {"note": f"Erased person #{someone.person.pk} was left out"}
+
+
 def test_the_partners_downloads_that_name_them_are_deleted(hr_admin, world):
     from datarights.models import DataExport
     from datarights.tasks import data_export_build
