@@ -47,9 +47,11 @@ from matching import services
 from matching.models import MatchRun
 from matching.tests.factories import matching_program, mentee, mentor
 from people.tests.factories import PersonFactory, UserFactory
+from people.tests.mfa import totp_enrol
 
 hr = UserFactory(email="hr@lean.example", is_hr_admin=True)
 PersonFactory(email=hr.email, user=hr)
+totp_enrol(hr)  # HR admins must have a second factor (portal/mfa.py)
 program = matching_program(slug="lean")
 for _ in range(6):
     mentee(program)
