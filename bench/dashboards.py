@@ -42,6 +42,7 @@ AGES = ["under_25", "25_34", "25_34", "35_44", "45_54", "55_plus", ""]
 
 
 def build(participants: int, sessions_total: int, *, seed: int = 1):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -68,6 +69,7 @@ def build(participants: int, sessions_total: int, *, seed: int = 1):
         status=Program.Status.RUNNING,
     )
     hr = User.objects.create(email="hr@bench.example", is_hr_admin=True, password="!")
+    TOTP.activate(hr, generate_totp_secret())  # HR pages need a second factor (portal/mfa.py)
     owner = User.objects.create(email="owner@bench.example", password="!")
     program.owners.add(owner)
     departments = [Department.objects.create(name=name) for name in DEPARTMENTS]
