@@ -4,7 +4,7 @@
   (``IdleTimeoutMiddleware``); everyone else keeps Django's session age.
 - A changed password ends every other session of the account: Django's session hash is
   made from the password hash, and allauth keeps the current session (update_session_auth_hash).
-- A removed or reset second factor ends every other session too: the account's
+- A second factor added, removed or reset ends every other session too: the account's
   ``session_token`` (part of the same hash, ``User._get_session_auth_hash``) is replaced
   (``sessions_end_others``, connected in ``people.apps``).
 """
@@ -79,8 +79,9 @@ def sessions_end_others(user, request=None) -> None:
         mfa_enrolled_forget(request)
 
 
-def on_authenticator_removed_or_reset(sender, request=None, user=None, **kwargs) -> None:
-    """allauth.mfa's authenticator_removed / authenticator_reset: the other sessions end."""
+def on_authenticator_changed(sender, request=None, user=None, **kwargs) -> None:
+    """allauth.mfa's authenticator_added / _removed / _reset: the other sessions end (after an
+    addition, those that were signed in with the password alone)."""
     if user is not None:
         sessions_end_others(user, request)
 

@@ -207,3 +207,23 @@ def test_the_password_page_links_to_two_factor_authentication(client, alice):
 def test_the_sign_in_page_offers_a_passkey(client, db):
     html = client.get("/accounts/login/").content.decode()
     assert "Sign in with a passkey" in html
+
+
+def test_the_demo_hr_admin_has_the_documented_secret_and_the_command_prints_its_code(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from people.demo import DEMO_HR_EMAIL, DEMO_TOTP_SECRET, demo_totp_enrol
+    from people.tests.mfa import totp_secret
+
+    user = UserFactory(email=DEMO_HR_EMAIL, is_hr_admin=True)  # enrolled with the tests' secret
+    demo_totp_enrol(user)
+    demo_totp_enrol(user)  # again: the same one row
+    assert totp_secret(user) == DEMO_TOTP_SECRET
+    assert Authenticator.objects.filter(user=user).count() == 1
+    out = StringIO()
+    call_command("demo_mfa_code", stdout=out)
+    printed = out.getvalue()
+    assert any(totp_code(DEMO_TOTP_SECRET, offset_periods=n) in printed for n in (-1, 0))
+    assert f"secret={DEMO_TOTP_SECRET}" in printed

@@ -9,11 +9,12 @@ from allauth.account.internal.flows.login import (
     AUTHENTICATION_METHODS_SESSION_KEY,
 )
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 from django.test import Client, override_settings
 
 from people.session_policy import LAST_SEEN_KEY
 from people.tests.factories import PASSWORD
-from people.tests.mfa import totp_enrol
+from people.tests.mfa import totp_code, totp_enrol
 
 MINUTE = 60
 
@@ -118,6 +119,20 @@ def test_new_recovery_codes_end_the_other_sessions(alice):
     response = here.post("/accounts/2fa/recovery-codes/generate/")
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=alice, type=Authenticator.Type.RECOVERY_CODES).exists()
+    assert _signed_in(here)
+    assert not _signed_in(elsewhere)
+
+
+@pytest.mark.django_db(transaction=True)  # allauth signals the addition after the commit
+def test_adding_an_authenticator_app_ends_the_sessions_signed_in_with_the_password_alone(alice):
+    here, elsewhere = Client(), Client()
+    here.force_login(alice)
+    elsewhere.force_login(alice)
+    _recently_reauthenticated(here, alice)
+    here.get("/accounts/2fa/totp/activate/")
+    secret = here.session[SECRET_SESSION_KEY]
+    response = here.post("/accounts/2fa/totp/activate/", {"code": totp_code(secret)})
+    assert response.status_code == 302
     assert _signed_in(here)
     assert not _signed_in(elsewhere)
 
